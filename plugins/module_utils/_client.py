@@ -7,13 +7,216 @@
 
 """The one HTTP client for the 1Password Connect REST API.
 
-INTERFACE CONTRACT (bodies to be implemented): lookups (controller) and
-modules (target) both build a ConnectClient from a ConnectSettings and call
-the methods below. Nothing here imports Ansible's plugin or module machinery;
-failures are raised as the typed errors of _errors.py.
+Lookups (controller) and modules (target) both build a ConnectClient from a
+ConnectSettings and call the methods below. Nothing here imports Ansible's
+plugin or module machinery; failures are raised as the typed errors of
+_errors.py, with messages that say what was asked for and never contain the
+token.
 """
 
 from __future__ import annotations
+
+import json
+import os
+import platform
+import random
+import re
+import time
+import warnings
+
+try:
+    from urllib.parse import quote, urlsplit, urlunsplit
+except ImportError:  # pragma: no cover - Python 2 is not supported, keeps sanity's compile test quiet
+    quote = urlsplit = urlunsplit = None
+
+from ansible_collections.secretops.onepassword.plugins.module_utils._errors import (
+    ConnectAmbiguousError,
+    ConnectAuthError,
+    ConnectBadRequestError,
+    ConnectConfigError,
+    ConnectConnectionError,
+    ConnectDependencyError,
+    ConnectError,
+    ConnectNotFoundError,
+    ConnectProtocolError,
+    ConnectScopeError,
+    ConnectTimeoutError,
+    ConnectTLSError,
+    error_for_status,
+)
+from ansible_collections.secretops.onepassword.plugins.module_utils._matching import (
+    looks_like_id,
+    pick_one,
+)
+
+REQUESTS_IMPORT_ERROR = None
+try:
+    import requests
+    import requests.adapters
+    import requests.auth
+    import requests.exceptions
+    from urllib3.util.retry import Retry as _Retry
+except ImportError as exc:  # pragma: no cover - exercised through a patched import in the unit tests
+    requests = None
+    _Retry = object
+    REQUESTS_IMPORT_ERROR = exc
+
+try:
+    from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
+except ImportError:  # pragma: no cover - ansible-core always ships it
+    ANSIBLE_CORE_VERSION = "unknown"
+
+#: Keep equal to galaxy.yml's version (a unit test checks it).
+COLLECTION_VERSION = "1.0.0"
+COLLECTION_NAME = "secretops.onepassword"
+
+#: Methods that may be sent twice without changing the outcome.
+IDEMPOTENT_METHODS = frozenset(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"])
+
+DEFAULT_TIMEOUT = 30
+DEFAULT_RETRIES = 3
+RETRY_DEFAULTS = {
+    "total": DEFAULT_RETRIES,
+    "backoff_factor": 0.5,
+    "backoff_max": 30.0,
+    "status_forcelist": [429, 500, 502, 503, 504],
+    "respect_retry_after": True,
+}
+RETRY_KEYS = frozenset(RETRY_DEFAULTS)
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def requests_missing_message():
+    """Why the client cannot work without requests, and how to fix it."""
+    return (
+        "The Python library 'requests' is required to talk to 1Password Connect but cannot be "
+        "imported by %s (%s). Install it for that interpreter, e.g. 'python3 -m pip install requests'."
+        % (os.path.basename(_python_executable()), REQUESTS_IMPORT_ERROR)
+    )
+
+
+def _python_executable():
+    import sys
+
+    return sys.executable or "python"
+
+
+def default_user_agent(extra=None):
+    """secretops.onepassword/<v> Python/<x.y.z> ansible-core/<v> [extra]."""
+    agent = "%s/%s Python/%s ansible-core/%s" % (
+        COLLECTION_NAME, COLLECTION_VERSION, platform.python_version(), ANSIBLE_CORE_VERSION)
+    if extra:
+        agent += " " + str(extra).strip()
+    return agent
+
+
+def _redact_url(url):
+    """The URL without any user:password part (proxies may carry one)."""
+    try:
+        parts = urlsplit(url)
+    except (TypeError, ValueError):
+        return "<unparsable URL>"
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = "%s:%s" % (host, parts.port)
+    return urlunsplit((parts.scheme, "***@" + host, parts.path, parts.query, parts.fragment))
+
+
+def _to_bool(value, name):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on", "y"):
+        return True
+    if isinstance(value, str) and value.strip().lower() in ("0", "false", "no", "off", "n", ""):
+        return False
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    raise ConnectConfigError('"%s" must be a boolean (true/false), got %r.' % (name, value))
+
+
+def _to_number(value, name, minimum=None, integer=False):
+    if isinstance(value, bool):
+        raise ConnectConfigError('"%s" must be a number, got a boolean.' % name)
+    try:
+        number = int(value) if integer else float(value)
+        if integer and isinstance(value, float) and value != int(value):
+            raise ValueError()
+        if integer and isinstance(value, str) and not value.strip().lstrip("+").isdigit():
+            raise ValueError()
+    except (TypeError, ValueError):
+        raise ConnectConfigError('"%s" must be %s, got %r.' % (
+            name, "a whole number" if integer else "a number", value))
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ConnectConfigError('"%s" must be a finite number, got %r.' % (name, value))
+    if minimum is not None and number < minimum:
+        raise ConnectConfigError('"%s" must be at least %s, got %r.' % (name, minimum, value))
+    return number
+
+
+def _check_file(path, name):
+    if path is None or path == "":
+        return None
+    if not isinstance(path, str):
+        raise ConnectConfigError('"%s" must be a file path, got %r.' % (name, path))
+    path = os.path.expanduser(path)
+    if not os.path.isfile(path):
+        raise ConnectConfigError('"%s": no such file "%s".' % (name, path))
+    if not os.access(path, os.R_OK):
+        raise ConnectConfigError('"%s": the file "%s" is not readable.' % (name, path))
+    return path
+
+
+def normalize_retries(value):
+    """The retries setting as a complete dict, or raise ConnectConfigError.
+
+    Accepts None/0/False (no retry), an int (retries after the first attempt,
+    with the collection's backoff and status list), a digit string, a dict with
+    any of RETRY_KEYS, or that dict as a JSON string (from an env variable).
+    """
+    if value is None or value is False:
+        value = 0
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("{"):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                raise ConnectConfigError('"retries" is not valid JSON: %s' % text)
+        elif text == "":
+            value = 0
+        else:
+            value = text
+    if isinstance(value, dict):
+        unknown = sorted(set(value) - RETRY_KEYS)
+        if unknown:
+            raise ConnectConfigError('"retries" has unknown key(s) %s; known keys: %s.' % (
+                ", ".join(unknown), ", ".join(sorted(RETRY_KEYS))))
+        result = dict(RETRY_DEFAULTS)
+        result.update(value)
+        result["total"] = int(_to_number(result["total"], "retries.total", minimum=0, integer=True))
+        result["backoff_factor"] = _to_number(result["backoff_factor"], "retries.backoff_factor", minimum=0)
+        result["backoff_max"] = _to_number(result["backoff_max"], "retries.backoff_max", minimum=0)
+        result["respect_retry_after"] = _to_bool(result["respect_retry_after"], "retries.respect_retry_after")
+        forcelist = result["status_forcelist"]
+        if forcelist is None:
+            forcelist = []
+        if not isinstance(forcelist, (list, tuple, set)):
+            raise ConnectConfigError('"retries.status_forcelist" must be a list of HTTP status codes, got %r.' % (forcelist,))
+        codes = []
+        for code in forcelist:
+            code = int(_to_number(code, "retries.status_forcelist", integer=True))
+            if not 400 <= code <= 599:
+                raise ConnectConfigError('"retries.status_forcelist" holds %s, which is not an HTTP error status (400-599).' % code)
+            codes.append(code)
+        result["status_forcelist"] = sorted(set(codes))
+        return result
+    total = int(_to_number(value, "retries", minimum=0, integer=True))
+    result = dict(RETRY_DEFAULTS)
+    result["total"] = total
+    return result
 
 
 class ConnectSettings(object):
@@ -36,7 +239,205 @@ class ConnectSettings(object):
 
     def __init__(self, host, token, validate_certs=True, ca_path=None, client_cert=None,
                  client_key=None, timeout=30, retries=3, proxies=None, user_agent=None):
-        raise NotImplementedError
+        self.host = self._check_host(host)
+        self.token = self._check_token(token)
+        self.validate_certs = _to_bool(True if validate_certs is None else validate_certs, "validate_certs")
+        self.ca_path = _check_file(ca_path, "ca_path")
+        self.client_cert = _check_file(client_cert, "client_cert")
+        self.client_key = _check_file(client_key, "client_key")
+        if self.client_key and not self.client_cert:
+            raise ConnectConfigError('"client_key" is set but "client_cert" is not: give the client certificate too.')
+        self.timeout = _to_number(DEFAULT_TIMEOUT if timeout is None else timeout, "timeout", minimum=0)
+        if self.timeout <= 0:
+            raise ConnectConfigError('"timeout" must be more than 0 seconds, got %r.' % (timeout,))
+        self.retries = normalize_retries(retries)
+        self.proxies = self._check_proxies(proxies)
+        self.user_agent = default_user_agent(user_agent)
+
+    def __repr__(self):
+        # The token never appears in a repr (tracebacks, debug output).
+        return "ConnectSettings(host=%r, token=<hidden>, validate_certs=%r, timeout=%r)" % (
+            self.host, self.validate_certs, self.timeout)
+
+    @staticmethod
+    def _check_host(host):
+        if host is None or (isinstance(host, str) and not host.strip()):
+            raise ConnectConfigError(
+                'No Connect host given: set the "host" option or the OP_CONNECT_HOST environment '
+                'variable to the server URL, e.g. "http://127.0.0.1:8080".')
+        if not isinstance(host, str):
+            raise ConnectConfigError('"host" must be a URL string, got %s.' % type(host).__name__)
+        host = host.strip()
+        if "://" not in host:
+            raise ConnectConfigError(
+                '"host" must start with http:// or https://, got "%s" (e.g. "https://%s").' % (host, host))
+        try:
+            parts = urlsplit(host)
+            port = parts.port
+        except ValueError as exc:
+            raise ConnectConfigError('"host" is not a valid URL (%s): "%s".' % (exc, _redact_url(host)))
+        if parts.scheme.lower() not in ("http", "https"):
+            raise ConnectConfigError(
+                '"host" must use http:// or https://, got "%s://" in "%s".' % (parts.scheme, _redact_url(host)))
+        if parts.username is not None or parts.password is not None:
+            raise ConnectConfigError('"host" must not contain a user name or password; give the token in "token".')
+        if not parts.hostname:
+            raise ConnectConfigError('"host" names no server: "%s".' % host)
+        if parts.query or parts.fragment:
+            raise ConnectConfigError('"host" must not carry a query or fragment: "%s".' % host)
+        if port is not None and port == 0:
+            raise ConnectConfigError('"host" has port 0: "%s".' % host)
+        if _CONTROL.search(host) or " " in host:
+            raise ConnectConfigError('"host" contains spaces or control characters: %r.' % host)
+        path = parts.path.rstrip("/")
+        if path.endswith("/v1"):
+            path = path[:-3]
+        return urlunsplit((parts.scheme.lower(), parts.netloc, path, "", ""))
+
+    @staticmethod
+    def _check_token(token):
+        if token is None or (isinstance(token, str) and not token.strip()):
+            raise ConnectConfigError(
+                'No Connect token given: set the "token" option or the OP_CONNECT_TOKEN environment variable.')
+        if not isinstance(token, str):
+            raise ConnectConfigError('"token" must be a string, got %s.' % type(token).__name__)
+        token = token.strip()
+        if _CONTROL.search(token) or " " in token:
+            # Never echo the value: it is a secret even when it is malformed.
+            raise ConnectConfigError('"token" contains spaces or control characters; check how it was copied.')
+        if token.lower().startswith("bearer"):
+            raise ConnectConfigError('"token" must be the bare token, without the "Bearer" prefix.')
+        return token
+
+    @staticmethod
+    def _check_proxies(proxies):
+        if proxies is None or proxies == {} or proxies == "":
+            return None
+        if isinstance(proxies, str):
+            proxies = {"http": proxies, "https": proxies}
+        if not isinstance(proxies, dict):
+            raise ConnectConfigError('"proxies" must map a scheme (http, https) to a proxy URL.')
+        result = {}
+        for scheme, url in proxies.items():
+            if not isinstance(scheme, str) or not isinstance(url, str):
+                raise ConnectConfigError('"proxies" must map scheme names to proxy URL strings.')
+            if "://" not in url:
+                raise ConnectConfigError('"proxies.%s" must be a URL with a scheme, e.g. "http://proxy:3128", got "%s".'
+                                         % (scheme, _redact_url(url)))
+            result[scheme] = url
+        return result
+
+
+class _BearerAuth(requests.auth.AuthBase if requests is not None else object):
+    """Sets the bearer header; as a requests auth it also keeps ~/.netrc out."""
+
+    def __init__(self, token):
+        self._token = token
+
+    def __call__(self, request):
+        request.headers["Authorization"] = "Bearer " + self._token
+        return request
+
+    def __repr__(self):
+        return "_BearerAuth(<hidden>)"
+
+
+class _ConnectRetry(_Retry):
+    """urllib3 Retry with exponential backoff + jitter and a warning per retry.
+
+    Extra state lives in attributes copied by new(), so this works with the
+    urllib3 1.26 and 2.x constructors alike.
+    """
+
+    so_backoff_max = 30.0
+    so_respect_retry_after = True
+    so_notify = None
+
+    def new(self, **kw):
+        fresh = super(_ConnectRetry, self).new(**kw)
+        fresh.so_backoff_max = self.so_backoff_max
+        fresh.so_respect_retry_after = self.so_respect_retry_after
+        fresh.so_notify = self.so_notify
+        return fresh
+
+    def get_backoff_time(self):
+        attempts = len(self.history)
+        if attempts < 1 or not self.backoff_factor:
+            return 0.0
+        delay = min(self.so_backoff_max, self.backoff_factor * (2 ** (attempts - 1)))
+        # "Equal jitter": keep half of the delay, randomize the other half, so
+        # clients that failed together do not come back together.
+        return delay / 2.0 + random.uniform(0, delay / 2.0)
+
+    def _retry_after(self, response):
+        if response is None or not self.so_respect_retry_after:
+            return None
+        value = response.headers.get("Retry-After")
+        if value is None:
+            return None
+        value = value.strip()
+        if value.isdigit():
+            seconds = float(value)
+        else:
+            import email.utils
+
+            parsed = email.utils.parsedate_tz(value)
+            if parsed is None:
+                return None
+            seconds = email.utils.mktime_tz(parsed) - time.time()
+        # A server asking for more than backoff_max gets backoff_max: a play
+        # should fail in reasonable time rather than hang.
+        return max(0.0, min(seconds, self.so_backoff_max))
+
+    def sleep(self, response=None):
+        delay = self._retry_after(response)
+        honoured = delay is not None
+        if delay is None:
+            delay = self.get_backoff_time()
+        if self.so_notify is not None:
+            self.so_notify(self, delay, honoured)
+        if delay > 0:
+            time.sleep(delay)
+
+
+def _describe_failure(entry):
+    """Human words for one RequestHistory entry."""
+    if entry is None:
+        return "failed"
+    if entry.status:
+        return "got HTTP %s" % entry.status
+    error = entry.error
+    text = _short_reason(error)
+    return "failed (%s)" % text if text else "failed"
+
+
+def _short_reason(error):
+    """The innermost useful words of a requests/urllib3 exception."""
+    if error is None:
+        return ""
+    seen = set()
+    current = error
+    while True:
+        inner = getattr(current, "reason", None)
+        if inner is None and current.args and isinstance(current.args[0], BaseException):
+            inner = current.args[0]
+        if inner is None or id(inner) in seen or not isinstance(inner, BaseException):
+            break
+        seen.add(id(inner))
+        current = inner
+    text = str(current)
+    # urllib3 prefixes reasons with the connection object's repr.
+    text = re.sub(r"<[^>]*(Connection|Pool)[^>]*>:?\s*", "", text)
+    text = re.sub(r"HTTP(S)?ConnectionPool\(host='[^']*', port=\d+\):\s*", "", text)
+    text = re.sub(r"Max retries exceeded with url: \S+ \(Caused by ", "", text)
+    text = re.sub(r"\s*\(_ssl\.c:\d+\)", "", text).strip()
+    while text.endswith(")") and text.count(")") > text.count("("):
+        text = text[:-1].rstrip()
+    if "[Errno 111]" in text or "Connection refused" in text:
+        return "connection refused"
+    if "Name or service not known" in text or "nodename nor servname" in text or "Temporary failure in name resolution" in text:
+        return "the host name does not resolve"
+    return text or type(current).__name__
 
 
 class ConnectClient(object):
@@ -52,31 +453,335 @@ class ConnectClient(object):
     """
 
     def __init__(self, settings, warn=None):
-        raise NotImplementedError
+        if requests is None:
+            raise ConnectDependencyError(requests_missing_message())
+        if not isinstance(settings, ConnectSettings):
+            raise ConnectConfigError("ConnectClient needs a ConnectSettings object.")
+        self.settings = settings
+        self._warn = warn
+        self._vault_cache = {}
+        self._names = {}
+        self.retry_count = 0
+        self.request_count = 0
+        self._request_retries = 0
+        self._session = requests.Session()
+        self._session.auth = _BearerAuth(settings.token)
+        self._session.headers.update({
+            "User-Agent": settings.user_agent,
+            "Accept": "application/json",
+        })
+        if settings.proxies:
+            self._session.proxies.update(settings.proxies)
+        if settings.client_cert:
+            self._session.cert = (settings.client_cert, settings.client_key) if settings.client_key else settings.client_cert
+        retry = self._build_retry(settings.retries)
+        adapter = requests.adapters.HTTPAdapter(max_retries=retry, pool_connections=2, pool_maxsize=4)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        return "ConnectClient(%r)" % (self.settings,)
+
+    def _build_retry(self, config):
+        retry = _ConnectRetry(
+            total=config["total"],
+            connect=None,
+            read=None,
+            status=None,
+            other=0,  # TLS and other errors: a retry would fail the same way
+            redirect=0,
+            allowed_methods=IDEMPOTENT_METHODS,
+            status_forcelist=config["status_forcelist"],
+            backoff_factor=config["backoff_factor"],
+            raise_on_status=False,  # the last answer is turned into a typed error below
+            respect_retry_after_header=config["respect_retry_after"],
+        )
+        retry.so_backoff_max = config["backoff_max"]
+        retry.so_respect_retry_after = config["respect_retry_after"]
+        retry.so_notify = self._on_retry
+        return retry
+
+    def _on_retry(self, retry, delay, honoured):
+        self.retry_count += 1
+        self._request_retries += 1
+        entry = retry.history[-1] if retry.history else None
+        method = getattr(entry, "method", None) or "request"
+        path = getattr(entry, "url", None) or ""
+        total = self.settings.retries["total"]
+        message = "1Password Connect: %s %s %s; retry %d of %d in %.1fs%s." % (
+            method, path, _describe_failure(entry), len(retry.history), total, delay,
+            " (as the server's Retry-After asked)" if honoured else "")
+        if self._warn is not None:
+            self._warn(self._scrub(message))
 
     def close(self):
         """Close the pooled connections."""
+        session = getattr(self, "_session", None)
+        if session is not None:
+            session.close()
+
+    # -- plumbing -------------------------------------------------------
+    def _scrub(self, text):
+        """Remove the token from any text leaving the client (defence in depth)."""
+        text = str(text)
+        token = self.settings.token
+        if token and token in text:
+            text = text.replace(token, "<token hidden>")
+        return text
+
+    def _url(self, path, query=None):
+        url = self.settings.host + path
+        if query:
+            url += "?" + "&".join("%s=%s" % (k, quote(str(v), safe="")) for k, v in query)
+        return url
+
+    def _fail(self, cls, message, **kwargs):
+        error = cls(self._scrub(message), **kwargs)
+        return error
+
+    def _request(self, method, path, what, query=None, body=None, expect_json=True, ok=(200,)):
+        """Send one request; return parsed JSON (or the response when not expect_json)."""
+        url = self._url(path, query)
+        headers = {}
+        data = None
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            data = json.dumps(body)
+        verify = self.settings.ca_path or self.settings.validate_certs
+        self.request_count += 1
+        self._request_retries = 0
+        try:
+            with warnings.catch_warnings():
+                # validate_certs=false is the user's explicit choice; urllib3's
+                # per-request warning would only add noise.
+                warnings.simplefilter("ignore")
+                response = self._session.request(
+                    method, url, data=data, headers=headers, timeout=self.settings.timeout,
+                    verify=verify, allow_redirects=False)
+        except requests.exceptions.SSLError as exc:
+            raise self._tls_error(exc, what)
+        except (requests.exceptions.ConnectTimeout, requests.exceptions.ReadTimeout, requests.exceptions.Timeout) as exc:
+            raise self._fail(ConnectTimeoutError, "Cannot %s: no answer from Connect at %s within %s seconds%s." % (
+                what, self.settings.host, _fmt_seconds(self.settings.timeout), self._after_retries()))
+        except requests.exceptions.ProxyError as exc:
+            raise self._fail(ConnectConnectionError, "Cannot %s: the proxy for %s failed: %s%s." % (
+                what, self.settings.host, _short_reason(exc), self._after_retries()))
+        except requests.exceptions.ConnectionError as exc:
+            raise self._connection_error(exc, what)
+        except requests.exceptions.RequestException as exc:
+            raise self._fail(ConnectConnectionError, "Cannot %s: request to Connect at %s failed: %s." % (
+                what, self.settings.host, _short_reason(exc)))
+        return self._answer(response, method, path, what, expect_json, ok)
+
+    def _after_retries(self):
+        count = self._request_retries
+        if not count:
+            return ""
+        return " (after %d %s)" % (count, "retry" if count == 1 else "retries")
+
+    def _tls_error(self, exc, what):
+        reason = _short_reason(exc)
+        hint = ""
+        lowered = reason.lower()
+        if "wrong version number" in lowered or "record layer failure" in lowered or "unknown protocol" in lowered \
+                or "packet length too long" in lowered:
+            hint = " The server does not speak TLS on this port: use http:// or the TLS port."
+        elif "hostname" in lowered or "ip address mismatch" in lowered or "doesn't match" in lowered:
+            hint = " The certificate is not valid for this host name: use the name it was issued for."
+        elif "certificate verify failed" in lowered or "self signed" in lowered or "self-signed" in lowered:
+            hint = " Trust the server's CA with \"ca_path\" (or, for tests only, set \"validate_certs\" to false)."
+        elif "certificate" in lowered or "pem" in lowered or "key values mismatch" in lowered:
+            hint = " Check \"client_cert\" / \"client_key\"."
+        return self._fail(ConnectTLSError, "Cannot %s: TLS with Connect at %s failed: %s.%s" % (
+            what, self.settings.host, reason, hint))
+
+    def _connection_error(self, exc, what):
+        reason = _short_reason(exc)
+        lowered = reason.lower()
+        hint = ""
+        if "connection refused" in lowered:
+            hint = " Is Connect running there, and is the port right?"
+        elif "does not resolve" in lowered:
+            hint = " Check the host name."
+        elif ("remotedisconnected" in lowered or "connection aborted" in lowered or "reset by peer" in lowered
+              or "badstatusline" in lowered) and self.settings.host.startswith("http://"):
+            hint = " The server closed the connection: if it serves TLS, use https://."
+        return self._fail(ConnectConnectionError, "Cannot %s: cannot reach Connect at %s: %s%s.%s" % (
+            what, self.settings.host, reason, self._after_retries(), hint))
+
+    def _answer(self, response, method, path, what, expect_json, ok):
+        status = response.status_code
+        content_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if status in ok:
+            if not expect_json:
+                return response
+            if status == 204 or not response.content:
+                return None
+            try:
+                return response.json()
+            except ValueError:
+                raise self._not_connect(response, what, content_type)
+        if 300 <= status < 400:
+            raise self._fail(ConnectProtocolError, "Cannot %s: %s answered HTTP %d (a redirect to %s), which Connect never "
+                             "sends: is \"host\" the Connect server itself?" % (
+                                 what, self.settings.host, status, _redact_url(response.headers.get("Location") or "?")),
+                             status=status)
+        message = None
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = None
+        if isinstance(payload, dict) and isinstance(payload.get("message"), str):
+            message = payload["message"]
+        if message is None:
+            raise self._not_connect(response, what, content_type)
+        error = error_for_status(status, self._error_text(status, what, message))
+        error.message = self._scrub(error.message)
+        error.args = (error.message,)
+        raise error
+
+    def _error_text(self, status, what, message):
+        text = "Cannot %s: Connect answered %d: %s" % (what, status, message.rstrip("."))
+        if status == 401:
+            text += ". The token (\"token\" / OP_CONNECT_TOKEN) is invalid, expired or issued for another Connect server"
+        elif status == 403:
+            text += ". The token does not grant this access"
+        elif status == 429:
+            text += ". Connect is rate limiting this client%s" % self._after_retries()
+        elif status >= 500:
+            text += self._after_retries()
+        return text + "."
+
+    def _not_connect(self, response, what, content_type):
+        kind = content_type or "no content type"
+        title = ""
+        if "html" in kind:
+            match = re.search(r"<title[^>]*>(.*?)</title>", response.text[:4096], re.I | re.S)
+            if match:
+                title = ' titled "%s"' % " ".join(match.group(1).split())[:80]
+        return self._fail(
+            ConnectProtocolError,
+            "Cannot %s: %s answered HTTP %d with %s%s instead of Connect's JSON. Is a proxy or another service "
+            "answering at this address? Check \"host\" (and \"proxies\")." % (
+                what, self.settings.host, response.status_code, kind, title),
+            status=response.status_code)
+
+    # -- names for messages ---------------------------------------------
+    def _vault_label(self, vault_id):
+        name = self._names.get(vault_id)
+        return 'vault "%s" (%s)' % (name, vault_id) if name else "vault %s" % vault_id
+
+    def _item_label(self, item_id):
+        name = self._names.get(item_id)
+        return 'item "%s" (%s)' % (name, item_id) if name else "item %s" % item_id
+
+    def _remember(self, objects, name_key):
+        for obj in objects or []:
+            if isinstance(obj, dict) and obj.get("id") and obj.get(name_key):
+                self._names[obj["id"]] = obj[name_key]
+
+    @staticmethod
+    def _check_id(value, kind):
+        if not isinstance(value, str) or not looks_like_id(value):
+            raise ConnectBadRequestError(
+                '%r is not a valid %s id: Connect ids are 26 lowercase letters and digits.' % (value, kind))
+        return value
+
+    @staticmethod
+    def _filter_value(text):
+        """A string literal for a SCIM-like filter, quotes and backslashes escaped."""
+        return '"%s"' % text.replace("\\", "\\\\").replace('"', '\\"')
 
     # -- vaults ---------------------------------------------------------
     def list_vaults(self, name=None):
         """Vaults in the token's scope; with name, filtered server side."""
-        raise NotImplementedError
+        query = [("filter", "name eq %s" % self._filter_value(name))] if name is not None else None
+        what = 'list the vaults named "%s"' % name if name is not None else "list the vaults"
+        vaults = self._request("GET", "/v1/vaults", what, query=query) or []
+        if not isinstance(vaults, list):
+            raise self._fail(ConnectProtocolError, "Cannot %s: Connect answered with a %s, not a list." % (what, type(vaults).__name__))
+        self._remember(vaults, "name")
+        return vaults
 
     def get_vault(self, vault_id):
-        raise NotImplementedError
+        self._check_id(vault_id, "vault")
+        vault = self._request("GET", "/v1/vaults/%s" % vault_id, "read %s" % self._vault_label(vault_id))
+        self._remember([vault], "name")
+        return vault
 
     def resolve_vault(self, ref):
         """Vault dict for an id or a name (_matching rules). Cached per client."""
-        raise NotImplementedError
+        if isinstance(ref, dict) and ref.get("id"):
+            return ref
+        if not isinstance(ref, str) or not ref.strip():
+            raise ConnectBadRequestError("A vault name or id is required, got %r." % (ref,))
+        if ref in self._vault_cache:
+            return self._vault_cache[ref]
+        vault = None
+        if looks_like_id(ref):
+            try:
+                vault = self.get_vault(ref)
+            except ConnectNotFoundError:
+                vault = None
+        if vault is None:
+            try:
+                matches = self.list_vaults(name=ref)
+            except ConnectBadRequestError:
+                matches = []
+            if len(matches) == 1:
+                vault = matches[0]
+            elif len(matches) > 1:
+                vault = pick_one(matches, ref, "vault")
+            else:
+                vault = self._pick_vault_from_all(ref)
+        self._vault_cache[ref] = vault
+        self._vault_cache[vault["id"]] = vault
+        return vault
+
+    def _pick_vault_from_all(self, ref):
+        vaults = self.list_vaults()
+        try:
+            return pick_one(vaults, ref, "vault", where="among the %d vault(s) this token can see" % len(vaults))
+        except ConnectNotFoundError as exc:
+            if not vaults:
+                raise ConnectNotFoundError('No vault named "%s": this token gives access to no vault.' % ref)
+            raise exc
 
     # -- items ----------------------------------------------------------
     def list_items(self, vault_id, title=None, tag=None, title_contains=None):
         """Item summaries in a vault, optionally filtered server side."""
-        raise NotImplementedError
+        self._check_id(vault_id, "vault")
+        clauses = []
+        if title is not None:
+            clauses.append("title eq %s" % self._filter_value(title))
+        if tag is not None:
+            clauses.append("tag eq %s" % self._filter_value(tag))
+        if title_contains is not None:
+            clauses.append("title co %s" % self._filter_value(title_contains))
+        query = [("filter", " and ".join(clauses))] if clauses else None
+        what = "list the items of %s" % self._vault_label(vault_id)
+        if title is not None:
+            what = 'look up item "%s" in %s' % (title, self._vault_label(vault_id))
+        items = self._request("GET", "/v1/vaults/%s/items" % vault_id, what, query=query) or []
+        if not isinstance(items, list):
+            raise self._fail(ConnectProtocolError, "Cannot %s: Connect answered with a %s, not a list." % (what, type(items).__name__))
+        self._remember(items, "title")
+        return items
 
     def get_item(self, vault_id, item_id):
         """The full item (fields, sections, files)."""
-        raise NotImplementedError
+        self._check_id(vault_id, "vault")
+        self._check_id(item_id, "item")
+        item = self._request("GET", "/v1/vaults/%s/items/%s" % (vault_id, item_id),
+                             "read %s in %s" % (self._item_label(item_id), self._vault_label(vault_id)))
+        self._remember([item], "title")
+        return item
 
     def resolve_item(self, vault, ref):
         """Item summary for an id or a title within a vault dict.
@@ -85,42 +790,127 @@ class ConnectClient(object):
         that finds nothing, the vault's list is matched case-insensitively.
         Errors name the vault and the title, list candidates when ambiguous.
         """
-        raise NotImplementedError
+        vault = self.resolve_vault(vault)
+        vault_id = vault["id"]
+        where = 'in vault "%s"' % (vault.get("name") or vault_id)
+        if not isinstance(ref, str) or not ref.strip():
+            raise ConnectBadRequestError("An item title or id is required %s, got %r." % (where, ref))
+        if looks_like_id(ref):
+            try:
+                return self.get_item(vault_id, ref)
+            except ConnectNotFoundError:
+                pass
+        try:
+            matches = self.list_items(vault_id, title=ref)
+        except ConnectBadRequestError:
+            matches = []
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            return pick_one(matches, ref, "item", where=where, name_key="title")
+        return pick_one(self.list_items(vault_id), ref, "item", where=where, name_key="title")
 
     def find_item(self, vault_ref, item_ref):
         """Resolve the vault and item by id or name, return the full item."""
-        raise NotImplementedError
+        vault = self.resolve_vault(vault_ref)
+        item = self.resolve_item(vault, item_ref)
+        if "fields" in item or "sections" in item:
+            return item
+        return self.get_item(vault["id"], item["id"])
 
     def create_item(self, vault_id, item):
         """POST; never retried once sent. Returns the created full item."""
-        raise NotImplementedError
+        self._check_id(vault_id, "vault")
+        title = item.get("title") if isinstance(item, dict) else None
+        what = 'create item "%s" in %s' % (title, self._vault_label(vault_id))
+        created = self._request("POST", "/v1/vaults/%s/items" % vault_id, what, body=item, ok=(200, 201))
+        self._remember([created], "title")
+        return created
 
     def replace_item(self, vault_id, item_id, item):
         """PUT the whole item. Returns the updated full item."""
-        raise NotImplementedError
+        self._check_id(vault_id, "vault")
+        self._check_id(item_id, "item")
+        what = "update %s in %s" % (self._item_label(item_id), self._vault_label(vault_id))
+        updated = self._request("PUT", "/v1/vaults/%s/items/%s" % (vault_id, item_id), what, body=item)
+        self._remember([updated], "title")
+        return updated
 
     def patch_item(self, vault_id, item_id, operations):
         """PATCH with an RFC 6902 list. Returns the updated full item."""
-        raise NotImplementedError
+        self._check_id(vault_id, "vault")
+        self._check_id(item_id, "item")
+        if not isinstance(operations, list):
+            raise ConnectBadRequestError("A patch must be a list of RFC 6902 operations.")
+        what = "update %s in %s" % (self._item_label(item_id), self._vault_label(vault_id))
+        updated = self._request("PATCH", "/v1/vaults/%s/items/%s" % (vault_id, item_id), what, body=operations)
+        self._remember([updated], "title")
+        return updated
 
     def delete_item(self, vault_id, item_id):
         """DELETE (204)."""
-        raise NotImplementedError
+        self._check_id(vault_id, "vault")
+        self._check_id(item_id, "item")
+        what = "delete %s in %s" % (self._item_label(item_id), self._vault_label(vault_id))
+        self._request("DELETE", "/v1/vaults/%s/items/%s" % (vault_id, item_id), what, ok=(200, 204))
 
     # -- files ----------------------------------------------------------
     def list_files(self, vault_id, item_id, inline=False):
-        raise NotImplementedError
+        self._check_id(vault_id, "vault")
+        self._check_id(item_id, "item")
+        query = [("inline_files", "true")] if inline else None
+        what = "list the files of %s in %s" % (self._item_label(item_id), self._vault_label(vault_id))
+        files = self._request("GET", "/v1/vaults/%s/items/%s/files" % (vault_id, item_id), what, query=query) or []
+        if not isinstance(files, list):
+            raise self._fail(ConnectProtocolError, "Cannot %s: Connect answered with a %s, not a list." % (what, type(files).__name__))
+        self._remember(files, "name")
+        return files
 
     def get_file(self, vault_id, item_id, file_id, inline=False):
-        raise NotImplementedError
+        self._check_id(vault_id, "vault")
+        self._check_id(item_id, "item")
+        self._check_id(file_id, "file")
+        query = [("inline_files", "true")] if inline else None
+        what = "read file %s of %s in %s" % (self._file_label(file_id), self._item_label(item_id), self._vault_label(vault_id))
+        return self._request("GET", "/v1/vaults/%s/items/%s/files/%s" % (vault_id, item_id, file_id), what, query=query)
 
     def get_file_content(self, vault_id, item_id, file_id):
         """The file's bytes."""
-        raise NotImplementedError
+        self._check_id(vault_id, "vault")
+        self._check_id(item_id, "item")
+        self._check_id(file_id, "file")
+        what = "download file %s of %s in %s" % (self._file_label(file_id), self._item_label(item_id), self._vault_label(vault_id))
+        response = self._request("GET", "/v1/vaults/%s/items/%s/files/%s/content" % (vault_id, item_id, file_id),
+                                 what, expect_json=False)
+        return response.content
+
+    def _file_label(self, file_id):
+        name = self._names.get(file_id)
+        return '"%s" (%s)' % (name, file_id) if name else file_id
 
     # -- server ---------------------------------------------------------
     def heartbeat(self):
-        raise NotImplementedError
+        """True when /heartbeat answers 200 (liveness)."""
+        response = self._request("GET", "/heartbeat", "check the heartbeat", expect_json=False)
+        return response.status_code == 200
 
     def health(self):
-        raise NotImplementedError
+        """The /health document (readiness, dependencies, version)."""
+        return self._request("GET", "/health", "read the health status")
+
+
+def _fmt_seconds(value):
+    return ("%d" % value) if float(value).is_integer() else ("%g" % value)
+
+
+__all__ = [
+    "COLLECTION_VERSION",
+    "ConnectClient",
+    "ConnectSettings",
+    "ConnectError",
+    "ConnectAmbiguousError",
+    "ConnectAuthError",
+    "ConnectScopeError",
+    "default_user_agent",
+    "normalize_retries",
+]

@@ -1,0 +1,95 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) secretops.onepassword contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module is internal to the collection: its interface may change without notice.
+
+"""Shared glue of the collection's modules (target side).
+
+    module = ConnectModule(argument_spec=dict(vault=dict(type="str", required=True)),
+                           supports_check_mode=True)
+    with module.connect_errors():
+        client = module.client()
+        ...
+    module.exit_json(changed=False, ...)
+
+The connection options (connect_argument_spec()) are merged with the
+module's own spec; client() reports a missing ``requests`` with
+missing_required_lib() and passes each retry warning to module.warn;
+connect_errors() turns a ConnectError into fail_json(msg=...) naming what
+failed, without a traceback and without the token.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.secretops.onepassword.plugins.module_utils._client import (
+    REQUESTS_IMPORT_ERROR,
+    ConnectClient,
+    requests,
+)
+from ansible_collections.secretops.onepassword.plugins.module_utils._errors import (
+    ConnectAmbiguousError,
+    ConnectError,
+    ConnectNotFoundError,
+)
+from ansible_collections.secretops.onepassword.plugins.module_utils._options import (
+    connect_argument_spec,
+    settings_from_module,
+)
+
+
+class ConnectModule(AnsibleModule):
+    """AnsibleModule with the connection options and a Connect client."""
+
+    def __init__(self, argument_spec=None, **kwargs):
+        spec = connect_argument_spec()
+        for name in argument_spec or {}:
+            if name in spec:
+                raise ValueError("option %s is a connection option already" % name)
+        spec.update(argument_spec or {})
+        super(ConnectModule, self).__init__(argument_spec=spec, **kwargs)
+        self._connect_client = None
+
+    def client(self):
+        """The Connect client for this run (created once)."""
+        if self._connect_client is None:
+            if requests is None:
+                self.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
+            try:
+                self._connect_client = ConnectClient(settings_from_module(self), warn=self.warn)
+            except ConnectError as exc:
+                self.fail_connect(exc)
+        return self._connect_client
+
+    def fail_connect(self, exc, **result):
+        """fail_json with the error's message (and its suggestions/candidates when any)."""
+        if isinstance(exc, ConnectNotFoundError) and exc.suggestions:
+            result.setdefault("suggestions", exc.suggestions)
+        if isinstance(exc, ConnectAmbiguousError) and exc.candidates:
+            result.setdefault("candidates", exc.candidates)
+        if getattr(exc, "status", None):
+            result.setdefault("status", exc.status)
+        self._close_client()
+        self.fail_json(msg=str(exc), **result)
+
+    def _close_client(self):
+        if self._connect_client is not None:
+            self._connect_client.close()
+            self._connect_client = None
+
+    @contextlib.contextmanager
+    def connect_errors(self, **result):
+        """Run the block; a ConnectError ends the module with fail_json(msg=...)."""
+        try:
+            yield
+        except ConnectError as exc:
+            self.fail_connect(exc, **result)
+
+    def exit_json(self, **kwargs):
+        self._close_client()
+        super(ConnectModule, self).exit_json(**kwargs)

@@ -1,0 +1,140 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) secretops.onepassword contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module is internal to the collection: its interface may change without notice.
+
+"""The connection options, declared once and served to lookups and modules.
+
+CONNECTION_OPTIONS is the single declaration: name, type, default, aliases,
+environment variable, play variable, ini key, no_log. From it come
+- the modules' argument spec (connect_argument_spec(), with env fallbacks),
+- the settings of a lookup (settings_from_plugin(): get_option, whose
+  precedence is lookup keyword > play variable > environment > ini > default),
+- the settings of a module (settings_from_module(): module.params).
+The doc fragment plugins/doc_fragments/connection.py documents the same data;
+a unit test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.secretops.onepassword.plugins.module_utils._client import (
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+    ConnectSettings,
+)
+
+INI_SECTION = "secretops_onepassword"
+
+# One entry per option. "env" / "var" / "ini" name where lookups read it from
+# (ini False: never from a file); modules read "env" on the target as a fallback.
+CONNECTION_OPTIONS = {
+    "host": {
+        "type": "str",
+        "aliases": ["hostname"],
+        "env": "OP_CONNECT_HOST",
+        "var": "op_connect_host",
+        "ini": True,
+    },
+    "token": {
+        "type": "str",
+        "aliases": ["auth_token"],
+        "env": "OP_CONNECT_TOKEN",
+        "var": "op_connect_token",
+        "ini": False,
+        "no_log": True,
+    },
+    "validate_certs": {
+        "type": "bool",
+        "default": True,
+        "env": "OP_CONNECT_VALIDATE_CERTS",
+        "var": "op_connect_validate_certs",
+        "ini": True,
+    },
+    "ca_path": {
+        "type": "path",
+        "env": "OP_CONNECT_CA_PATH",
+        "var": "op_connect_ca_path",
+        "ini": True,
+    },
+    "client_cert": {
+        "type": "path",
+        "env": "OP_CONNECT_CLIENT_CERT",
+        "var": "op_connect_client_cert",
+        "ini": True,
+    },
+    "client_key": {
+        "type": "path",
+        "env": "OP_CONNECT_CLIENT_KEY",
+        "var": "op_connect_client_key",
+        "ini": True,
+        "no_log": False,  # a path, not a secret
+    },
+    "timeout": {
+        "type": "int",
+        "default": DEFAULT_TIMEOUT,
+        "env": "OP_CONNECT_TIMEOUT",
+        "var": "op_connect_timeout",
+        "ini": True,
+    },
+    "retries": {
+        "type": "raw",
+        "default": DEFAULT_RETRIES,
+        "env": "OP_CONNECT_RETRIES",
+        "var": "op_connect_retries",
+        "ini": True,
+    },
+    "proxies": {
+        "type": "dict",
+        "env": None,  # requests already honours HTTP_PROXY / HTTPS_PROXY / NO_PROXY
+        "var": "op_connect_proxies",
+        "ini": False,
+    },
+}
+
+OPTION_NAMES = tuple(CONNECTION_OPTIONS)
+
+
+def connect_argument_spec():
+    """The connection options as an AnsibleModule argument spec (a new dict each call)."""
+    from ansible.module_utils.basic import env_fallback
+
+    spec = {}
+    for name, decl in CONNECTION_OPTIONS.items():
+        entry = {"type": decl["type"]}
+        if "default" in decl:
+            entry["default"] = decl["default"]
+        if decl.get("aliases"):
+            entry["aliases"] = list(decl["aliases"])
+        if "no_log" in decl:
+            entry["no_log"] = decl["no_log"]
+        if decl.get("env"):
+            entry["fallback"] = (env_fallback, [decl["env"]])
+        spec[name] = entry
+    return spec
+
+
+def settings_from_mapping(values, user_agent=None):
+    """ConnectSettings from a dict of option name -> value (missing keys: defaults)."""
+    values = dict(values or {})
+    kwargs = {}
+    for name, decl in CONNECTION_OPTIONS.items():
+        value = values.get(name)
+        if value is None and "default" in decl:
+            value = decl["default"]
+        kwargs[name] = value
+    return ConnectSettings(user_agent=user_agent, **kwargs)
+
+
+def settings_from_plugin(plugin, user_agent=None):
+    """ConnectSettings from a plugin whose options come from the connection doc fragment.
+
+    The plugin must have called set_options(var_options=..., direct=...) first.
+    """
+    return settings_from_mapping(dict((name, plugin.get_option(name)) for name in OPTION_NAMES), user_agent)
+
+
+def settings_from_module(module, user_agent=None):
+    """ConnectSettings from an AnsibleModule built with connect_argument_spec()."""
+    return settings_from_mapping(dict((name, module.params.get(name)) for name in OPTION_NAMES), user_agent)
