@@ -1,0 +1,591 @@
+"""The HTTP server: routing, auth, the Connect endpoints, access log and metrics."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import ssl
+import sys
+import threading
+import time
+import traceback
+import urllib.parse
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from . import CONNECT_VERSION, filters, items, patch, tokens
+from .util import ApiError, bad_request, now_rfc3339
+
+MAX_BODY_BYTES = 1024 * 1024  # larger request bodies are refused with 400
+_DRAIN_LIMIT = 16 * 1024 * 1024
+LOG_LEVELS = {"error": 1, "warn": 2, "warning": 2, "info": 3, "debug": 4, "trace": 5}
+TOO_LARGE = (
+    "File is too large to inline in request. Use the "
+    "/v1/vaults/{vaultUUID}/items/{itemUUID}/files/{fileUUID}/content endpoint instead."
+)
+
+_SEG = r"([^/]+)"
+ROUTES = [
+    (re.compile(r"^/v1/vaults$"), "vaults"),
+    (re.compile(r"^/v1/vaults/%s$" % _SEG), "vault"),
+    (re.compile(r"^/v1/vaults/%s/items$" % _SEG), "items"),
+    (re.compile(r"^/v1/vaults/%s/items/%s$" % (_SEG, _SEG)), "item"),
+    (re.compile(r"^/v1/vaults/%s/items/%s/files$" % (_SEG, _SEG)), "files"),
+    (re.compile(r"^/v1/vaults/%s/items/%s/files/%s$" % (_SEG, _SEG, _SEG)), "file"),
+    (re.compile(r"^/v1/vaults/%s/items/%s/files/%s/content$" % (_SEG, _SEG, _SEG)), "content"),
+    (re.compile(r"^/v1/activity$"), "activity"),
+]
+METHODS = {
+    "vaults": ("GET",), "vault": ("GET",), "items": ("GET", "POST"),
+    "item": ("GET", "PUT", "PATCH", "DELETE"), "files": ("GET",), "file": ("GET",),
+    "content": ("GET",), "activity": ("GET",),
+}
+
+
+class Metrics:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.requests = {}
+        self.duration_sum = 0.0
+        self.started = time.time()
+
+    def observe(self, method: str, status: int, seconds: float) -> None:
+        with self._lock:
+            key = (method, str(status))
+            self.requests[key] = self.requests.get(key, 0) + 1
+            self.duration_sum += seconds
+
+    def render(self, extra: dict) -> str:
+        lines = [
+            "# HELP connect_dev_http_requests_total HTTP requests answered, by method and status.",
+            "# TYPE connect_dev_http_requests_total counter",
+        ]
+        with self._lock:
+            for (method, status), count in sorted(self.requests.items()):
+                lines.append('connect_dev_http_requests_total{method="%s",status="%s"} %d' % (method, status, count))
+            total = sum(self.requests.values())
+            lines += [
+                "# HELP connect_dev_http_request_duration_seconds_sum Total time spent answering requests.",
+                "# TYPE connect_dev_http_request_duration_seconds_sum counter",
+                "connect_dev_http_request_duration_seconds_sum %.6f" % self.duration_sum,
+                "# HELP connect_dev_http_request_duration_seconds_count Requests timed.",
+                "# TYPE connect_dev_http_request_duration_seconds_count counter",
+                "connect_dev_http_request_duration_seconds_count %d" % total,
+            ]
+        for name, (help_text, value) in extra.items():
+            lines += ["# HELP %s %s" % (name, help_text), "# TYPE %s gauge" % name, "%s %s" % (name, value)]
+        return "\n".join(lines) + "\n"
+
+
+def _rss_bytes() -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+class AccessLog:
+    """One JSON line per request: method, path (no query), status, duration.
+
+    Headers (and so tokens) and bodies are never logged."""
+
+    def __init__(self, stream=None, level: str = "info"):
+        self.stream = stream or sys.stderr
+        self.level = LOG_LEVELS.get((level or "info").lower(), 3)
+        self._lock = threading.Lock()
+
+    def _emit(self, level_num: int, letter: str, message: str, **extra) -> None:
+        if level_num > self.level:
+            return
+        record = {"log_message": "(%s) %s" % (letter, message), "timestamp": now_rfc3339(), "level": level_num}
+        record.update(extra)
+        line = json.dumps(record, separators=(",", ":")) + "\n"
+        with self._lock:
+            try:
+                self.stream.write(line)
+                self.stream.flush()
+            except (OSError, ValueError):
+                pass
+
+    def request(self, method: str, path: str, status: int, seconds: float) -> None:
+        level_num = 1 if status >= 500 else 3
+        ms = seconds * 1000.0
+        self._emit(level_num, "E" if status >= 500 else "I",
+                   "%s %s completed (%d) in %.1fms" % (method, path, status, ms),
+                   method=method, path=path, status=status, duration_ms=round(ms, 3))
+
+    def info(self, message: str) -> None:
+        self._emit(3, "I", message)
+
+    def error(self, message: str) -> None:
+        self._emit(1, "E", message)
+
+    def debug(self, message: str) -> None:
+        self._emit(4, "D", message)
+
+
+class App:
+    """Everything a request handler needs: config, storage, keys, metrics, log."""
+
+    def __init__(self, store, creds, role: str = "api", log: AccessLog | None = None,
+                 max_inline_kb: int = 100):
+        self.store = store
+        self.creds = creds
+        self.role = role
+        self.log = log or AccessLog()
+        self.metrics = Metrics()
+        self.max_inline_bytes = max_inline_kb * 1024
+        self.sync_checked = False
+
+
+def _query_flag(query: dict, *names) -> bool:
+    for name in names:
+        values = query.get(name)
+        if values:
+            value = values[-1].strip().lower()
+            if value in ("", "true", "1", "yes", "on"):
+                return True
+            if value in ("false", "0", "no", "off"):
+                return False
+            raise bad_request("Invalid %s value %r: use true or false" % (name, values[-1]))
+    return False
+
+
+def _query_int(query: dict, name: str, default: int, minimum: int, maximum: int | None = None) -> int:
+    values = query.get(name)
+    if not values:
+        return default
+    raw = values[-1].strip()
+    if not re.match(r"^-?\d+$", raw):
+        raise bad_request("Invalid %s %r: must be an integer" % (name, values[-1]))
+    value = int(raw)
+    if value < minimum or (maximum is not None and value > maximum):
+        raise bad_request("Invalid %s %d: must be %s" % (
+            name, value, ("between %d and %d" % (minimum, maximum)) if maximum is not None else (">= %d" % minimum)))
+    return value
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "connect-dev"
+    sys_version = ""
+    app: App = None  # set on a subclass per server
+
+    def version_string(self):
+        return "connect-dev"
+
+    # Silence the default stderr logging: AccessLog does it, without secrets.
+    def log_message(self, format, *args):  # noqa: A002
+        return
+
+    def do_GET(self):
+        self._handle("GET")
+
+    def do_POST(self):
+        self._handle("POST")
+
+    def do_PUT(self):
+        self._handle("PUT")
+
+    def do_PATCH(self):
+        self._handle("PATCH")
+
+    def do_DELETE(self):
+        self._handle("DELETE")
+
+    def do_HEAD(self):
+        self._handle("HEAD")
+
+    def do_OPTIONS(self):
+        self._handle("OPTIONS")
+
+    # -- plumbing ----------------------------------------------------------------
+    def _handle(self, method: str) -> None:
+        start = time.perf_counter()
+        self._status = 500
+        self._body_cache = None
+        self._body_error = None
+        self._token = None
+        split = urllib.parse.urlsplit(self.path)
+        path = split.path
+        if len(path) > 1 and path.endswith("/"):
+            path = path.rstrip("/") or "/"
+        log_path = path
+        try:
+            self._read_body_now()
+            query = urllib.parse.parse_qs(split.query, keep_blank_values=True)
+            self._dispatch(method, path, query)
+        except ApiError as exc:
+            self._send_error(exc.status, exc.message)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        except Exception:  # never leak a traceback to the client
+            self.app.log.error("internal error on %s %s: %s" % (method, log_path, traceback.format_exc(limit=5)))
+            try:
+                self._send_error(500, "Something went wrong")
+            except OSError:
+                self.close_connection = True
+        finally:
+            elapsed = time.perf_counter() - start
+            self.app.metrics.observe(method, self._status, elapsed)
+            self.app.log.request(method, log_path, self._status, elapsed)
+
+    def _read_body_now(self) -> None:
+        """Read (or drain) the request body before answering, so keep-alive stays in sync."""
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            data = bytearray()
+            while True:
+                size_line = self.rfile.readline(1024)
+                try:
+                    size = int(size_line.split(b";")[0].strip() or b"0", 16)
+                except ValueError:
+                    self.close_connection = True
+                    self._body_error = "Invalid chunked request body"
+                    return
+                if size == 0:
+                    while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                if len(data) + size > _DRAIN_LIMIT:
+                    self.close_connection = True
+                    self._body_error = "Request body too large: the limit is %d bytes" % MAX_BODY_BYTES
+                    return
+                data += self.rfile.read(size)
+                self.rfile.readline(1024)
+            body = bytes(data)
+        else:
+            length_text = self.headers.get("Content-Length")
+            if not length_text:
+                self._body_cache = b""
+                return
+            try:
+                length = int(length_text)
+                if length < 0:
+                    raise ValueError
+            except ValueError:
+                self.close_connection = True
+                self._body_error = "Invalid Content-Length header"
+                return
+            if length > _DRAIN_LIMIT:
+                self.close_connection = True
+                self._body_error = "Request body too large: the limit is %d bytes" % MAX_BODY_BYTES
+                return
+            body = self.rfile.read(length)
+        if len(body) > MAX_BODY_BYTES:
+            self._body_error = "Request body too large: the limit is %d bytes" % MAX_BODY_BYTES
+            return
+        self._body_cache = body
+
+    def _json_body(self):
+        if self._body_error:
+            raise bad_request(self._body_error)
+        raw = self._body_cache or b""
+        if not raw.strip():
+            raise bad_request("Invalid request: the request body is empty; expected JSON")
+        try:
+            return json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise bad_request("Invalid JSON in request body: not UTF-8") from None
+        except ValueError as exc:
+            raise bad_request("Invalid JSON in request body: %s" % exc) from None
+
+    def _send(self, status: int, body: bytes, content_type: str, headers=None) -> None:
+        self._status = status
+        self.send_response(status)
+        self.send_header("1Password-Connect-Version", CONNECT_VERSION)
+        if status != 204:
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if status != 204 and self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _send_json(self, status: int, payload, headers=None) -> None:
+        body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+        self._send(status, body, "application/json", headers)
+
+    def _send_error(self, status: int, message: str) -> None:
+        self._send_json(status, {"status": status, "message": message})
+
+    # -- dispatch ----------------------------------------------------------------
+    def _dispatch(self, method: str, path: str, query: dict) -> None:
+        app = self.app
+        if path == "/heartbeat":
+            return self._only(method, ("GET", "HEAD"), lambda: self._send(200, b".", "text/plain"))
+        if path == "/health":
+            return self._only(method, ("GET", "HEAD"), self._health)
+        if path == "/metrics":
+            return self._only(method, ("GET", "HEAD"), self._metrics)
+        if app.role != "api":
+            raise ApiError(404, "%s is not served by the sync process" % path)
+        for pattern, name in ROUTES:
+            match = pattern.match(path)
+            if match:
+                break
+        else:
+            raise ApiError(404, "No route for %s" % path)
+        if method not in METHODS[name]:
+            raise ApiError(405, "Method %s is not allowed on %s" % (method, path))
+        self._token = tokens.verify(app.creds, self.headers.get("Authorization"))
+        app.sync_checked = True
+        args = [urllib.parse.unquote(g) for g in match.groups()]
+        getattr(self, "_r_%s_%s" % (name, method.lower()))(query, *args)
+
+    def _only(self, method: str, allowed, fn) -> None:
+        if method not in allowed:
+            raise ApiError(405, "Method %s is not allowed here" % method)
+        fn()
+
+    def _health(self) -> None:
+        app = self.app
+        ok = app.store.ping()
+        deps = [{"service": "sqlite", "status": "ACTIVE" if ok else "UNAVAILABLE",
+                 "message": "Connected to ./%s" % os.path.basename(app.store.path)}]
+        if app.role == "api":
+            deps.append({"service": "sync", "status": "ACTIVE"})
+        else:
+            deps.append({"service": "account", "status": "ACTIVE"})
+        name = "1Password Connect API" if app.role == "api" else "1Password Connect Sync"
+        self._send_json(200, {"name": name, "version": CONNECT_VERSION, "dependencies": deps})
+
+    def _metrics(self) -> None:
+        extra = {
+            "connect_dev_process_resident_memory_bytes": ("Resident memory of the server process.", _rss_bytes()),
+            "connect_dev_uptime_seconds": ("Seconds since the server started.",
+                                           "%.1f" % (time.time() - self.app.metrics.started)),
+        }
+        body = self.app.metrics.render(extra).encode("utf-8")
+        self._send(200, body, "text/plain; version=0.0.4; charset=utf-8")
+
+    # -- scope / lookup helpers ----------------------------------------------------
+    def _activity(self, action: str, result: str, vault_id: str, item: dict | None = None,
+                  item_id: str | None = None) -> None:
+        token = self._token
+        resource = {"type": "ITEM" if (item is not None or item_id) else "VAULT", "vault": {"id": vault_id}}
+        if item is not None or item_id:
+            resource["item"] = {"id": item["id"] if item is not None else item_id}
+            if item is not None:
+                resource["itemVersion"] = item["version"]
+        record = {
+            "requestId": str(uuid.uuid4()),
+            "timestamp": now_rfc3339(),
+            "action": action,
+            "result": result,
+            "actor": {
+                "id": str(uuid.uuid5(uuid.NAMESPACE_URL, "connect-dev:" + token.sub)),
+                "account": self.app.creds.account,
+                "jti": token.jti,
+                "userAgent": self.headers.get("User-Agent", "")[:256],
+                "requestIp": self.client_address[0] if self.client_address else "",
+            },
+            "resource": resource,
+        }
+        self.app.store.record_activity(record)
+
+    def _vault(self, vault_id: str, write: bool = False, action: str = "READ", item_id: str | None = None) -> dict:
+        items.check_id(vault_id, "vault")
+        if item_id is not None:
+            items.check_id(item_id, "item")
+        token = self._token
+        vault = self.app.store.get_vault(vault_id)
+        if vault is None:
+            raise ApiError(404, "vault %s not found" % vault_id)
+        allowed = token.can_write(vault_id) if write else token.can_read(vault_id)
+        if not allowed:
+            self._activity(action, "DENY", vault_id, item_id=item_id)
+            if token.in_scope(vault_id):
+                raise ApiError(403, "vault %s is not in scope: the token lacks %s access" % (
+                    vault_id, "write" if write else "read"))
+            raise ApiError(403, "vault %s is not in scope" % vault_id)
+        return vault
+
+    def _item(self, vault_id: str, item_id: str, write: bool = False, action: str = "READ") -> dict:
+        self._vault(vault_id, write, action, item_id)
+        item = self.app.store.get_item(vault_id, item_id)
+        if item is None:
+            raise ApiError(404, "item %s not found" % item_id)
+        return item
+
+    # -- vaults ------------------------------------------------------------------------
+    def _r_vaults_get(self, query: dict) -> None:
+        flt = filters.parse(query.get("filter", [""])[-1], filters.VAULT_ATTRIBUTES)
+        token = self._token
+        out = []
+        for vault in self.app.store.list_vaults():
+            if token.in_scope(vault["id"]) and filters.matches(flt, {"name": vault["name"], "title": vault["name"]}):
+                out.append(vault)
+        self._send_json(200, out)
+
+    def _r_vault_get(self, query: dict, vault_id: str) -> None:
+        items.check_id(vault_id, "vault")
+        vault = self.app.store.get_vault(vault_id)
+        if vault is None:
+            raise ApiError(404, "vault %s not found" % vault_id)
+        if not self._token.in_scope(vault_id):
+            self._activity("READ", "DENY", vault_id)
+            raise ApiError(403, "vault %s is not in scope" % vault_id)
+        self._activity("READ", "SUCCESS", vault_id)
+        self._send_json(200, vault)
+
+    # -- items -------------------------------------------------------------------------
+    def _r_items_get(self, query: dict, vault_id: str) -> None:
+        flt = filters.parse(query.get("filter", [""])[-1], filters.ITEM_ATTRIBUTES)
+        self._vault(vault_id)
+        out = []
+        for item in self.app.store.list_items(vault_id):
+            if filters.matches(flt, {"title": item["title"], "tag": item.get("tags", [])}):
+                out.append(items.render_summary(item))
+        self._activity("READ", "SUCCESS", vault_id)
+        self._send_json(200, out)
+
+    def _r_items_post(self, query: dict, vault_id: str) -> None:
+        self._vault(vault_id, write=True, action="CREATE")
+        body = self._json_body()
+        item = items.normalize_item(body, vault_id, editor=self._token.sub)
+        self.app.store.insert_item(item)
+        self._activity("CREATE", "SUCCESS", vault_id, item)
+        self._send_json(200, items.render_full(item, []))
+
+    def _r_item_get(self, query: dict, vault_id: str, item_id: str) -> None:
+        item = self._item(vault_id, item_id)
+        files = self.app.store.list_files(item_id)
+        self._activity("READ", "SUCCESS", vault_id, item)
+        self._send_json(200, items.render_full(item, files))
+
+    def _r_item_put(self, query: dict, vault_id: str, item_id: str) -> None:
+        self._vault(vault_id, write=True, action="UPDATE", item_id=item_id)
+        body = self._json_body()
+        if not isinstance(body, dict):
+            raise bad_request("Invalid item: the request body must be a JSON object")
+        editor = self._token.sub
+
+        def change(current):
+            return items.normalize_item(body, vault_id, existing=current, editor=editor)
+
+        result = self.app.store.update_item(vault_id, item_id, change)
+        if result is None:
+            raise ApiError(404, "item %s not found" % item_id)
+        item = result[0]
+        self._activity("UPDATE", "SUCCESS", vault_id, item)
+        self._send_json(200, items.render_full(item, self.app.store.list_files(item_id)))
+
+    def _r_item_patch(self, query: dict, vault_id: str, item_id: str) -> None:
+        self._vault(vault_id, write=True, action="UPDATE", item_id=item_id)
+        operations = self._json_body()
+        if not isinstance(operations, list):
+            raise bad_request("Invalid patch: the request body must be a JSON array of operations")
+        editor = self._token.sub
+
+        def change(current):
+            if not operations:
+                return None
+            doc = patch.apply(items.editable(current), operations)
+            return items.normalize_item(doc, vault_id, existing=current, editor=editor)
+
+        result = self.app.store.update_item(vault_id, item_id, change)
+        if result is None:
+            raise ApiError(404, "item %s not found" % item_id)
+        item, changed = result
+        self._activity("UPDATE", "SUCCESS", vault_id, item)
+        self._send_json(200, items.render_full(item, self.app.store.list_files(item_id)))
+
+    def _r_item_delete(self, query: dict, vault_id: str, item_id: str) -> None:
+        self._vault(vault_id, write=True, action="DELETE", item_id=item_id)
+        item = self.app.store.get_item(vault_id, item_id)
+        if item is None or not self.app.store.delete_item(vault_id, item_id):
+            raise ApiError(404, "item %s not found" % item_id)
+        self._activity("DELETE", "SUCCESS", vault_id, item)
+        self._send(204, b"", "application/json")
+
+    # -- files -------------------------------------------------------------------------
+    def _inline(self, query: dict) -> bool:
+        return _query_flag(query, "inline_files", "inline_content")
+
+    def _r_files_get(self, query: dict, vault_id: str, item_id: str) -> None:
+        inline = self._inline(query)
+        item = self._item(vault_id, item_id)
+        files = self.app.store.list_files(item_id, with_content=inline)
+        if inline and any(f["size"] > self.app.max_inline_bytes for f in files):
+            raise ApiError(413, TOO_LARGE)
+        self._activity("READ", "SUCCESS", vault_id, item)
+        self._send_json(200, [items.render_file(f, vault_id, item_id, f.get("content")) for f in files])
+
+    def _file(self, vault_id: str, item_id: str, file_id: str, with_content: bool):
+        item = self._item(vault_id, item_id)
+        items.check_id(file_id, "file")
+        for f in self.app.store.list_files(item_id, with_content=with_content):
+            if f["id"] == file_id:
+                return item, f
+        raise ApiError(404, "file %s not found" % file_id)
+
+    def _r_file_get(self, query: dict, vault_id: str, item_id: str, file_id: str) -> None:
+        inline = self._inline(query)
+        item, f = self._file(vault_id, item_id, file_id, inline)
+        if inline and f["size"] > self.app.max_inline_bytes:
+            raise ApiError(413, TOO_LARGE)
+        self._activity("READ", "SUCCESS", vault_id, item)
+        self._send_json(200, items.render_file(f, vault_id, item_id, f.get("content")))
+
+    def _r_content_get(self, query: dict, vault_id: str, item_id: str, file_id: str) -> None:
+        item, f = self._file(vault_id, item_id, file_id, True)
+        name = f["name"].replace("\\", "_").replace('"', "_").replace("\r", "_").replace("\n", "_")
+        headers = {"Content-Disposition": 'attachment; filename="%s"' % name}
+        if name != f["name"] or not name.isascii():
+            headers["Content-Disposition"] += "; filename*=UTF-8''%s" % urllib.parse.quote(f["name"])
+        self._activity("READ", "SUCCESS", vault_id, item)
+        self._send(200, f["content"], "application/octet-stream", headers)
+
+    # -- activity ----------------------------------------------------------------------
+    def _r_activity_get(self, query: dict) -> None:
+        limit = _query_int(query, "limit", 50, 1, 1000)
+        offset = _query_int(query, "offset", 0, 0)
+        records, total = self.app.store.list_activity(limit, offset)
+        if records:
+            content_range = "%d-%d/%d" % (offset + 1, offset + len(records), total)
+        else:
+            content_range = "0-0/%d" % total
+        self._send_json(200, records, {"Content-Range": content_range})
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, address, handler, ssl_context=None):
+        self.ssl_context = ssl_context
+        family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.address_family = family
+        super().__init__(address, handler)
+
+    def get_request(self):
+        sock, addr = super().get_request()
+        if self.ssl_context is not None:
+            sock = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, addr
+
+    def handle_error(self, request, client_address):
+        # TLS handshake failures and dropped clients are not server errors.
+        pass
+
+
+def make_server(app: App, host: str, port: int, cert: str | None = None, key: str | None = None) -> Server:
+    handler = type("BoundHandler", (Handler,), {"app": app})
+    context = None
+    if cert or key:
+        if not (cert and key):
+            raise ValueError("TLS needs both a certificate and a key file")
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.load_cert_chain(cert, key)
+    return Server((host, port), handler, context)
