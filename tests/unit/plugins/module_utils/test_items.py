@@ -1,0 +1,395 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) secretops.onepassword contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Unit tests of the item spec validation, diff/merge and masking."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from ansible_collections.secretops.onepassword.plugins.module_utils import _items as items
+from ansible_collections.secretops.onepassword.plugins.module_utils._errors import ItemSpecError
+
+VAULT = "v" * 26
+SECRET = "s3cr3t-Value-!"
+
+
+def ids():
+    counter = itertools.count(1)
+    return lambda: "sec%023d" % next(counter)
+
+
+def spec(**params):
+    return items.build_spec(params)
+
+
+def server_item(body, item_id="i" * 26):
+    """What a server would store for a POST body (ids assigned, values generated)."""
+    item = copy.deepcopy(body)
+    item["id"] = item_id
+    item.setdefault("urls", [])
+    item.setdefault("sections", [])
+    item["version"] = 1
+    for index, field in enumerate(item["fields"]):
+        field.setdefault("id", "fld%023d" % index)
+        if field.pop("generate", False):
+            field.pop("recipe", None)
+            field["value"] = "generated-%d" % index
+    return item
+
+
+def login_item():
+    body, _ = items.plan_create(spec(
+        title="Web", category="login",
+        fields=[{"label": "username", "value": "alice", "purpose": "USERNAME"},
+                {"label": "password", "value": SECRET, "purpose": "PASSWORD"},
+                {"label": "host", "value": "db1", "section": "Conn"},
+                {"label": "port", "value": "5432", "section": "Conn"}],
+        sections=[{"label": "Conn"}], tags=["prod", "web"], urls=[{"href": "https://a.example", "primary": True}],
+        notes="keep me"), VAULT, id_factory=ids())
+    return server_item(body)
+
+
+# -- validation ------------------------------------------------------------
+
+@pytest.mark.parametrize("category", ["CUSTOM", "DOCUMENT"])
+def test_not_creatable_categories_rejected(category):
+    s = spec(title="x", category=category)
+    with pytest.raises(ItemSpecError, match="cannot be created"):
+        items.plan_create(s, VAULT)
+
+
+def test_unknown_category_named():
+    with pytest.raises(ItemSpecError, match='Unknown item category "wizard"'):
+        spec(title="x", category="wizard")
+
+
+def test_lowercase_category_accepted():
+    assert spec(title="x", category="api_credential")["category"] == "API_CREDENTIAL"
+
+
+def test_two_password_fields_rejected():
+    with pytest.raises(ItemSpecError, match="purpose PASSWORD"):
+        spec(title="x", category="LOGIN", fields=[{"label": "a", "purpose": "password"},
+                                                  {"label": "b", "purpose": "PASSWORD"}])
+
+
+@pytest.mark.parametrize("recipe,message", [
+    ({"length": 0}, "between 1 and 64"),
+    ({"length": 65}, "between 1 and 64"),
+    ({"character_sets": []}, "at least one character set"),
+    ({"include_letters": False, "include_digits": False, "include_symbols": False}, "at least one character set"),
+    ({"character_sets": ["EMOJI"]}, 'unknown character set "EMOJI"'),
+    ({"character_sets": ["DIGITS"], "exclude_characters": "0123456789"}, "removes every character"),
+    ({"character_sets": ["DIGITS"], "include_digits": True}, "not both"),
+])
+def test_invalid_recipes(recipe, message):
+    with pytest.raises(ItemSpecError, match=message):
+        spec(title="x", fields=[{"label": "p", "generate": "always", "recipe": recipe}])
+
+
+def test_recipe_normalized():
+    assert items.normalize_recipe({"length": 64, "character_sets": ["digits", "LETTERS"], "exclude_characters": "0O"}) == {
+        "length": 64, "characterSets": ["LETTERS", "DIGITS"], "excludeCharacters": "0O"}
+    assert items.normalize_recipe({"length": 1, "include_symbols": False}) == {"length": 1, "characterSets": ["LETTERS", "DIGITS"]}
+
+
+def test_value_and_generate_exclusive():
+    with pytest.raises(ItemSpecError, match="exclude each other"):
+        spec(title="x", fields=[{"label": "p", "value": "v", "generate": "on_create"}])
+
+
+def test_unknown_field_type():
+    with pytest.raises(ItemSpecError, match='fields\\[0\\]: unknown field type "number"'):
+        spec(title="x", fields=[{"label": "p", "type": "number"}])
+
+
+def test_duplicate_field_rejected():
+    with pytest.raises(ItemSpecError, match="name the same field"):
+        spec(title="x", fields=[{"label": "P"}, {"label": "p"}])
+
+
+def test_missing_section_rejected_before_write():
+    s = spec(title="x", category="LOGIN", fields=[{"label": "host", "value": "h", "section": "Nope"}])
+    with pytest.raises(ItemSpecError, match='section "Nope" does not exist'):
+        items.plan_create(s, VAULT)
+    with pytest.raises(ItemSpecError, match='section "Nope" does not exist'):
+        items.plan_update(s, login_item())
+
+
+def test_category_required_on_create():
+    with pytest.raises(ItemSpecError, match="category is required"):
+        items.plan_create(spec(title="x"), VAULT)
+
+
+def test_category_change_rejected():
+    with pytest.raises(ItemSpecError, match="cannot be changed"):
+        items.plan_update(spec(title="Web", category="SERVER"), login_item())
+
+
+# -- create ------------------------------------------------------------------
+
+def test_create_body_shape():
+    body, predicted = items.plan_create(spec(
+        title="Api", category="API_CREDENTIAL",
+        fields=[{"label": "key", "generate": "on_create", "recipe": {"length": 40, "character_sets": ["LETTERS"]}},
+                {"label": "user", "value": "bob", "section": "S"}],
+        sections=["S"], notes="n"), VAULT, id_factory=ids())
+    assert body["vault"] == {"id": VAULT}
+    key = body["fields"][0]
+    assert key["generate"] is True and key["recipe"] == {"length": 40, "characterSets": ["LETTERS"]}
+    assert "value" not in key
+    assert body["fields"][1]["section"] == {"id": body["sections"][0]["id"]}
+    assert body["fields"][2] == {"id": "notesPlain", "label": "notesPlain", "type": "STRING", "purpose": "NOTES", "value": "n"}
+    assert predicted["fields"][0]["value"] == items.GENERATED
+
+
+def test_password_purpose_defaults_to_concealed():
+    body, _ = items.plan_create(spec(title="x", category="PASSWORD", fields=[{"label": "password", "purpose": "PASSWORD", "value": "v"}]), VAULT)
+    assert body["fields"][0]["type"] == "CONCEALED"
+
+
+# -- update: only what is named -----------------------------------------------
+
+def test_unchanged_item_gives_no_operations():
+    current = login_item()
+    ops, predicted = items.plan_update(spec(
+        title="Web", category="LOGIN",
+        fields=[{"label": "password", "value": SECRET}, {"label": "host", "section": "conn", "value": "db1"}],
+        tags=["web", "prod"], urls=["https://a.example"] and [{"href": "https://a.example", "primary": True}],
+        notes="keep me"), current)
+    assert ops == []
+    assert predicted == current
+
+
+def test_change_one_value_touches_only_that_field():
+    current = login_item()
+    ops, predicted = items.plan_update(spec(title="Web", fields=[{"label": "password", "value": "new"}]), current)
+    assert len(ops) == 1
+    assert ops[0]["op"] == "replace" and ops[0]["path"] == "/fields/fld00000000000000000000001"
+    assert ops[0]["value"]["value"] == "new" and ops[0]["value"]["purpose"] == "PASSWORD"
+    others = [f for f in predicted["fields"] if f["id"] != "fld00000000000000000000001"]
+    assert others == [f for f in current["fields"] if f["id"] != "fld00000000000000000000001"]
+    assert predicted["tags"] == current["tags"] and predicted["urls"] == current["urls"]
+
+
+def test_add_field_appends():
+    current = login_item()
+    ops, predicted = items.plan_update(spec(title="Web", fields=[{"label": "token", "value": "t", "type": "concealed"}]), current)
+    assert ops == [{"op": "add", "path": "/fields", "value": {"label": "token", "type": "CONCEALED", "purpose": "", "value": "t"}}]
+    assert len(predicted["fields"]) == len(current["fields"]) + 1
+
+
+def test_field_matched_in_named_section_only():
+    current = login_item()
+    # "host" exists in section Conn; asking for it outside a section in a new section must add.
+    ops, _ = items.plan_update(spec(title="Web", sections=["Other"], fields=[{"label": "host", "value": "db1", "section": "Other"}]), current)
+    assert [o["op"] for o in ops] == ["replace", "add"]
+    assert ops[0]["path"] == "/sections" and [s["label"] for s in ops[0]["value"]] == ["Conn", "Other"]
+    assert ops[1]["value"]["section"]["id"] == ops[0]["value"][1]["id"]
+
+
+def test_field_without_section_found_anywhere_when_unique():
+    ops, _ = items.plan_update(spec(title="Web", fields=[{"label": "port", "value": "5432"}]), login_item())
+    assert ops == []
+
+
+def test_move_field_to_section():
+    current = login_item()
+    # By label, a field is known by its section too: name it by id to move it.
+    ops, predicted = items.plan_update(spec(title="Web", fields=[{"id": current["fields"][0]["id"], "section": "Conn"}]), current)
+    assert len(ops) == 1 and ops[0]["value"]["section"] == {"id": current["sections"][0]["id"]}
+    assert ops[0]["value"]["value"] == "alice"
+
+
+def test_tags_urls_title_favorite():
+    current = login_item()
+    ops, predicted = items.plan_update(spec(title="Web2", tags=["x"], urls=[{"href": "https://b.example", "label": "b"}], favorite=True), current)
+    assert {o["path"] for o in ops} == {"/title", "/favorite", "/tags", "/urls"}
+    assert predicted["title"] == "Web2" and predicted["tags"] == ["x"] and predicted["favorite"] is True
+    assert predicted["urls"] == [{"href": "https://b.example", "label": "b"}]
+    # Tag order is not a change.
+    ops, _ = items.plan_update(spec(title="Web", tags=["web", "prod", "web"]), current)
+    assert ops == []
+
+
+def test_notes_update_and_exact_keeps_notes():
+    current = login_item()
+    ops, _ = items.plan_update(spec(title="Web", notes="changed"), current)
+    assert ops == [{"op": "replace", "path": "/fields/notesPlain",
+                    "value": {"id": "notesPlain", "label": "notesPlain", "type": "STRING", "purpose": "NOTES", "value": "changed"}}]
+
+
+def test_purpose_match_relabels_instead_of_second_password():
+    current = login_item()
+    ops, predicted = items.plan_update(spec(title="Web", fields=[{"label": "db password", "purpose": "PASSWORD", "value": SECRET}]), current)
+    assert len(ops) == 1 and ops[0]["op"] == "replace"
+    assert sum(1 for f in predicted["fields"] if f.get("purpose") == "PASSWORD") == 1
+
+
+def test_second_password_purpose_against_server_rejected():
+    current = login_item()
+    with pytest.raises(ItemSpecError, match="purpose PASSWORD"):
+        items.plan_update(spec(title="Web", fields=[{"label": "host", "section": "Conn", "purpose": "PASSWORD"}]), current)
+
+
+def test_ambiguous_field_label():
+    current = login_item()
+    current["fields"].append({"id": "dup" + "x" * 23, "label": "Username", "type": "STRING", "value": "z"})
+    current["fields"].append({"id": "dup" + "y" * 23, "label": "Username", "type": "STRING", "value": "z"})
+    with pytest.raises(ItemSpecError, match='"Username" is ambiguous'):
+        items.plan_update(spec(title="Web", fields=[{"label": "Username", "value": "q"}]), current)
+
+
+# -- exact ---------------------------------------------------------------------
+
+def test_exact_removes_unnamed_fields_tags_urls_and_unused_sections():
+    current = login_item()
+    ops, predicted = items.plan_update(spec(title="Web", exact=True, fields=[{"label": "username", "value": "alice"}]), current)
+    removed = sorted(o["path"] for o in ops if o["op"] == "remove")
+    assert removed == ["/fields/fld00000000000000000000001", "/fields/fld00000000000000000000002",
+                       "/fields/fld00000000000000000000003"]
+    assert [f["label"] for f in predicted["fields"]] == ["username", "notesPlain"]
+    assert predicted["tags"] == [] and predicted["urls"] == [] and predicted["sections"] == []
+    ops2, _ = items.plan_update(spec(title="Web", exact=True, fields=[{"label": "username", "value": "alice"}]), predicted)
+    assert ops2 == []
+
+
+# -- generation ------------------------------------------------------------------
+
+def test_on_create_keeps_existing_value():
+    current = login_item()
+    ops, _ = items.plan_update(spec(title="Web", fields=[{"label": "password", "generate": "on_create"}]), current)
+    assert ops == []
+
+
+def test_on_create_generates_new_field():
+    current = login_item()
+    ops, predicted = items.plan_update(spec(title="Web", fields=[{"label": "api key", "generate": "on_create",
+                                                                   "recipe": {"length": 12}}]), current)
+    assert ops[0]["value"]["generate"] is True and ops[0]["value"]["recipe"]["length"] == 12
+    assert predicted["fields"][-1]["value"] == items.GENERATED
+
+
+def test_always_generates_every_run():
+    current = login_item()
+    ops, predicted = items.plan_update(spec(title="Web", fields=[{"label": "password", "generate": "always"}]), current)
+    assert len(ops) == 1 and ops[0]["value"]["generate"] is True and "value" not in ops[0]["value"]
+    pw = [f for f in predicted["fields"] if f["label"] == "password"][0]
+    assert pw["value"] == items.GENERATED
+
+
+# -- value normalisation -------------------------------------------------------
+
+def test_date_and_month_year_normalised():
+    assert items.normalize_value("DATE", "1700006400") == "2023-11-15"
+    assert items.normalize_value("DATE", "2023-11-15") == "2023-11-15"
+    assert items.normalize_value("MONTH_YEAR", "2024/05") == items.normalize_value("MONTH_YEAR", "202405")
+    current = login_item()
+    current["fields"].append({"id": "d" * 26, "label": "expires", "type": "DATE", "value": "1700006400"})
+    ops, _ = items.plan_update(spec(title="Web", fields=[{"label": "expires", "type": "date", "value": "2023-11-15"}]), current)
+    assert ops == []
+
+
+# -- legacy (generic_item) -----------------------------------------------------
+
+def test_legacy_makes_fields_exact_and_keeps_notes_and_section_ids():
+    current = login_item()
+    s = items.build_spec({"title": "Web", "category": "login", "fields": [
+        {"label": "password", "field_type": "concealed", "generate_value": "on_create"},
+        {"label": "host", "field_type": "string", "value": "db1", "section": "Conn"}]}, legacy=True)
+    ops, predicted = items.plan_update(s, current)
+    assert {f["label"] for f in predicted["fields"]} == {"password", "host", "notesPlain"}
+    assert predicted["sections"] == current["sections"]
+    assert predicted["tags"] == [] and predicted["favorite"] is False
+    ops2, _ = items.plan_update(s, predicted)
+    assert ops2 == []
+
+
+def test_legacy_auto_purpose_and_implicit_sections():
+    s = items.build_spec({"title": "L", "category": "login", "fields": [
+        {"label": "username", "field_type": "string", "value": "u"},
+        {"label": "password", "field_type": "concealed", "value": "p", "section": "New"}]}, legacy=True)
+    body, _ = items.plan_create(s, VAULT, id_factory=ids())
+    assert [f["purpose"] for f in body["fields"]] == ["USERNAME", "PASSWORD"]
+    assert body["sections"][0]["label"] == "New"
+
+
+def test_legacy_item_keyed_by_label_with_values():
+    out = items.legacy_item(login_item())
+    assert out["fields"]["password"]["value"] == SECRET
+    assert out["fields"]["host"]["section"]["id"]
+
+
+# -- masking -----------------------------------------------------------------
+
+def test_public_item_hides_values_unless_revealed():
+    item = login_item()
+    item["fields"][1]["passwordDetails"] = {"history": ["old-secret"]}
+    hidden = items.public_item(item)
+    assert SECRET not in json.dumps(hidden) and "old-secret" not in json.dumps(hidden)
+    assert hidden["fields"][1]["has_value"] is True
+    shown = items.public_item(item, reveal=True)
+    assert shown["fields"][1]["value"] == SECRET and "old-secret" not in json.dumps(shown)
+
+
+def test_diff_view_masks_and_marks_changes():
+    current = login_item()
+    ops, predicted = items.plan_update(spec(title="Web", fields=[{"label": "password", "value": "n3w"},
+                                                                  {"label": "k", "generate": "always"}]), current)
+    before = items.diff_view(current)
+    after = items.diff_view(predicted, reference=current)
+    dumped = json.dumps([before, after])
+    assert SECRET not in dumped and "n3w" not in dumped and "alice" not in dumped
+    assert before["fields"]["password"]["value"] == items.MASK
+    assert after["fields"]["password"]["value"] == items.MASK_CHANGED
+    assert after["fields"]["username"]["value"] == items.MASK
+    assert after["fields"]["k"]["value"] == items.MASK_GENERATED
+    assert after["fields"]["Conn/host"]["value"] == items.MASK
+
+
+# -- property: a plan applied is a fixpoint --------------------------------------
+
+labels = st.sampled_from(["a", "b", "B", "c", "password", "user"])
+# A field without a section may match a same-label field in a section, so
+# section-less fields use their own labels here.
+field_specs = st.lists(st.one_of(
+    st.fixed_dictionaries({
+        "label": st.sampled_from(["a", "b", "B", "c"]),
+        "value": st.text(alphabet="xyz01", max_size=4),
+        "section": st.sampled_from(["S1", "S2"]),
+        "type": st.sampled_from([None, "STRING", "CONCEALED"]),
+    }),
+    st.fixed_dictionaries({
+        "label": st.sampled_from(["password", "user", "User"]),
+        "value": st.text(alphabet="xyz01", max_size=4),
+        "section": st.none(),
+        "type": st.sampled_from([None, "STRING", "CONCEALED"]),
+    })), max_size=5, unique_by=lambda f: (f["label"].casefold(), f["section"]))
+
+
+@settings(max_examples=100, deadline=None)
+@given(first=field_specs, second=field_specs, exact=st.booleans(), tags=st.lists(labels, max_size=3))
+def test_plan_then_replan_is_noop(first, second, exact, tags):
+    make = ids()
+    body, _ = items.plan_create(spec(title="P", category="SERVER", sections=["S1", "S2"], fields=first), VAULT, id_factory=make)
+    current = server_item(body)
+    desired = spec(title="P", sections=["S1", "S2"], fields=second, exact=exact, tags=tags)
+    ops, predicted = items.plan_update(desired, current, id_factory=make)
+    # Give added fields ids as the server would, then plan again.
+    for index, field in enumerate(predicted["fields"]):
+        field.setdefault("id", "new%023d" % index)
+    again, _ = items.plan_update(desired, predicted, id_factory=make)
+    assert again == []
+    # Fields the task did not name survive unless exact.
+    named = {(f["label"].casefold(), f["section"]) for f in second}
+    if not exact:
+        assert len(predicted["fields"]) >= len(current["fields"])
+    else:
+        assert len([f for f in predicted["fields"] if f.get("purpose") != "NOTES"]) == len(named)
