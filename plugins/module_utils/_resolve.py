@@ -1,0 +1,473 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) secretops.onepassword contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module is internal to the collection: its interface may change without notice.
+
+"""Pure functions over a full item as Connect returns it.
+
+- find_section / find_target: pick the section, the field or the file a
+  reference names, by the 1Password rules (id, else exact name, else name
+  ignoring case; ambiguity lists the candidates, no match suggests close names).
+- field_attribute / file_attribute: the requested attribute of what was found
+  (value, otp, type, id, purpose, label).
+- totp_code: the current RFC 6238 code of an otpauth:// URI (or bare secret).
+- to_openssh: an SSH private key (PKCS#8, PKCS#1, SEC1 or OpenSSH PEM) in the
+  OpenSSH format, byte-identical for the same key.
+- item_to_dict: the whole item for the item lookup.
+
+Nothing here performs I/O. Error messages name objects, never secret values.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import struct
+import time
+
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from ansible_collections.secretops.onepassword.plugins.module_utils._errors import (
+    ConnectAmbiguousError,
+    ConnectError,
+    ConnectNotFoundError,
+)
+from ansible_collections.secretops.onepassword.plugins.module_utils._matching import (
+    find_all,
+    pick_one,
+    suggestions,
+)
+
+
+class ResolveError(ConnectError):
+    """The reference found its target but the attribute cannot be produced."""
+
+
+# -- locating --------------------------------------------------------------
+
+def item_where(item, vault_name=None):
+    """'in item "T" of vault "V"' for messages."""
+    text = 'in item "%s"' % (item.get("title") or item.get("id") or "")
+    if vault_name:
+        text += ' of vault "%s"' % vault_name
+    return text
+
+
+def _section_id(obj):
+    section = obj.get("section")
+    if isinstance(section, dict):
+        return section.get("id")
+    return None
+
+
+def section_label(item, section_id):
+    """The label of a section id in item (the id when it has no label)."""
+    if section_id is None:
+        return None
+    for section in item.get("sections") or []:
+        if section.get("id") == section_id:
+            return section.get("label") or section_id
+    return section_id
+
+
+def find_section(item, wanted, vault_name=None):
+    """The section dict named or identified by wanted."""
+    sections = [s for s in (item.get("sections") or []) if isinstance(s, dict)]
+    return pick_one(sections, wanted, "section", where=item_where(item, vault_name), name_key="label")
+
+
+def find_target(item, wanted, section=None, vault_name=None):
+    """The field or file named wanted, as ("field", dict) or ("file", dict).
+
+    section (a section dict or None) limits the search to that section. Fields
+    and files compete by the same rules: an id match beats an exact name,
+    which beats a name that differs only in case.
+    """
+    section_id = section.get("id") if section else None
+    candidates = []
+    for field in item.get("fields") or []:
+        if section is None or _section_id(field) == section_id:
+            candidates.append({"id": field.get("id"), "name": field.get("label") or "", "kind": "field", "obj": field})
+    for file_ in item.get("files") or []:
+        if section is None or _section_id(file_) == section_id:
+            candidates.append({"id": file_.get("id"), "name": file_.get("name") or "", "kind": "file", "obj": file_})
+
+    where = item_where(item, vault_name)
+    if section is not None:
+        where = 'in section "%s" %s' % (section.get("label") or section_id, where)
+    matches = find_all(candidates, wanted)
+    if len(matches) == 1:
+        return matches[0]["kind"], matches[0]["obj"]
+    if not matches:
+        close = suggestions(candidates, wanted)
+        hint = (" Did you mean: %s?" % ", ".join('"%s"' % c for c in close)) if close else ""
+        raise ConnectNotFoundError('No field or file named "%s" %s.%s' % (wanted, where, hint), suggestions=close)
+    described = []
+    for match in matches:
+        text = '%s "%s" (id %s' % (match["kind"], match["name"], match["id"])
+        sid = _section_id(match["obj"])
+        if sid is not None:
+            text += ', section "%s"' % section_label(item, sid)
+        described.append(text + ")")
+    raise ConnectAmbiguousError(
+        '%d fields or files match "%s" %s: %s. Add the section to the reference or use the id.'
+        % (len(matches), wanted, where, "; ".join(described)),
+        candidates=described,
+    )
+
+
+def locate(item, ref_section, ref_field, vault_name=None):
+    """find_section + find_target for a reference's section and field parts."""
+    section = find_section(item, ref_section, vault_name) if ref_section is not None else None
+    return find_target(item, ref_field, section=section, vault_name=vault_name)
+
+
+# -- one-time passwords ------------------------------------------------------
+
+_DIGESTS = {"SHA1": hashlib.sha1, "SHA256": hashlib.sha256, "SHA512": hashlib.sha512}
+
+
+def _b32decode(secret):
+    cleaned = "".join(secret.split()).replace("-", "").upper().rstrip("=")
+    if not cleaned:
+        raise ValueError("empty secret")
+    cleaned += "=" * (-len(cleaned) % 8)
+    return base64.b32decode(cleaned)
+
+
+def parse_otp(uri_or_secret):
+    """(key bytes, digest name, digits, period) from an otpauth:// URI or a bare base32 secret.
+
+    Raises ValueError with a message free of the secret.
+    """
+    text = (uri_or_secret or "").strip()
+    digest, digits, period = "SHA1", 6, 30
+    if text.lower().startswith("otpauth://"):
+        parts = urlsplit(text)
+        kind = (parts.netloc or "").lower()
+        if kind != "totp":
+            raise ValueError("it is an otpauth://%s URI; only time-based (totp) codes are supported" % kind)
+        query = parse_qs(parts.query)
+        secret = unquote((query.get("secret") or [""])[0])
+        if not secret:
+            raise ValueError("the otpauth:// URI has no secret")
+        digest = (query.get("algorithm") or ["SHA1"])[0].upper().replace("-", "")
+        if digest not in _DIGESTS:
+            raise ValueError('unsupported algorithm "%s" (SHA1, SHA256 or SHA512)' % digest)
+        try:
+            digits = int((query.get("digits") or ["6"])[0])
+            period = int((query.get("period") or ["30"])[0])
+        except ValueError:
+            raise ValueError("digits and period must be integers")
+        if not 1 <= digits <= 10:
+            raise ValueError("digits must be between 1 and 10")
+        if period < 1:
+            raise ValueError("period must be a positive number of seconds")
+    else:
+        secret = text
+    try:
+        key = _b32decode(secret)
+    except (ValueError, TypeError):
+        raise ValueError("the secret is not valid base32")
+    return key, digest, digits, period
+
+
+def totp_code(uri_or_secret, now=None):
+    """The RFC 6238 code valid at now (unix seconds, default the current time)."""
+    key, digest, digits, period = parse_otp(uri_or_secret)
+    counter = int((time.time() if now is None else now) // period)
+    mac = hmac.new(key, struct.pack(">Q", counter), _DIGESTS[digest]).digest()
+    offset = mac[-1] & 0x0F
+    number = struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF
+    return str(number % (10 ** digits)).zfill(digits)
+
+
+def field_otp(field, now=None):
+    """Current code of an OTP field.
+
+    Computed from the field's otpauth:// URI (a cached item's `totp` may be
+    from an earlier period); Connect's own `totp` is the fallback when the
+    value cannot be used.
+    """
+    label = field.get("label") or field.get("id")
+    value = field.get("value") or ""
+    is_otp = field.get("type") in ("OTP", "TOTP") or value.strip().lower().startswith("otpauth://")
+    if not is_otp and not field.get("totp"):
+        raise ResolveError('Field "%s" is of type %s, not a one-time password; attribute=otp applies to OTP fields.'
+                           % (label, field.get("type") or "unknown"))
+    try:
+        return totp_code(value, now=now)
+    except ValueError as exc:
+        if field.get("totp"):
+            return str(field["totp"])
+        raise ResolveError('Cannot compute the one-time password of field "%s": %s.' % (label, exc))
+
+
+# -- SSH keys ------------------------------------------------------------------
+
+def _ssh_string(data):
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return struct.pack(">I", len(data)) + data
+
+
+def _ssh_mpint(number):
+    if number == 0:
+        return _ssh_string(b"")
+    raw = number.to_bytes((number.bit_length() + 8) // 8, "big")
+    return _ssh_string(raw)
+
+
+_CURVES = {"secp256r1": "nistp256", "secp384r1": "nistp384", "secp521r1": "nistp521"}
+
+
+def _load_private_key(pem):
+    try:
+        from cryptography.hazmat.primitives import serialization
+    except ImportError:
+        raise ResolveError("ssh-format=openssh needs the Python library 'cryptography' on the controller.")
+    data = pem.strip().encode("utf-8") + b"\n"
+    try:
+        if b"BEGIN OPENSSH PRIVATE KEY" in data:
+            return serialization.load_ssh_private_key(data, password=None)
+        return serialization.load_pem_private_key(data, password=None)
+    except TypeError:
+        raise ValueError("the key is encrypted with a passphrase")
+    except Exception:  # cryptography raises ValueError or UnsupportedAlgorithm
+        raise ValueError("the value is not a PEM private key")
+
+
+def _key_blobs(key):
+    """(public blob, private fields) of a key in the SSH wire format."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        raw_priv = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                     serialization.NoEncryption())
+        raw_pub = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        public = _ssh_string("ssh-ed25519") + _ssh_string(raw_pub)
+        private = _ssh_string("ssh-ed25519") + _ssh_string(raw_pub) + _ssh_string(raw_priv + raw_pub)
+        return public, private
+    if isinstance(key, rsa.RSAPrivateKey):
+        numbers = key.private_numbers()
+        pub = numbers.public_numbers
+        public = _ssh_string("ssh-rsa") + _ssh_mpint(pub.e) + _ssh_mpint(pub.n)
+        private = (_ssh_string("ssh-rsa") + _ssh_mpint(pub.n) + _ssh_mpint(pub.e) + _ssh_mpint(numbers.d)
+                   + _ssh_mpint(numbers.iqmp) + _ssh_mpint(numbers.p) + _ssh_mpint(numbers.q))
+        return public, private
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        curve = _CURVES.get(key.curve.name)
+        if curve is None:
+            raise ValueError("the elliptic curve %s has no OpenSSH form" % key.curve.name)
+        point = key.public_key().public_bytes(serialization.Encoding.X962,
+                                              serialization.PublicFormat.UncompressedPoint)
+        kind = "ecdsa-sha2-" + curve
+        public = _ssh_string(kind) + _ssh_string(curve) + _ssh_string(point)
+        private = public + _ssh_mpint(key.private_numbers().private_value)
+        return public, private
+    raise ValueError("the key type %s has no OpenSSH form" % type(key).__name__)
+
+
+def to_openssh(pem, comment=""):
+    """The private key in OpenSSH format ("-----BEGIN OPENSSH PRIVATE KEY-----").
+
+    The check integers are derived from the public key, so the same key always
+    gives the same text (a template task stays unchanged between runs).
+    Raises ValueError (message free of key material).
+    """
+    key = _load_private_key(pem)
+    public, private = _key_blobs(key)
+    check = hashlib.sha256(public).digest()[:4]
+    body = check + check + private + _ssh_string(comment)
+    pad = (-len(body)) % 8
+    body += bytes(range(1, pad + 1))
+    blob = (b"openssh-key-v1\x00" + _ssh_string("none") + _ssh_string("none") + _ssh_string(b"")
+            + struct.pack(">I", 1) + _ssh_string(public) + _ssh_string(body))
+    encoded = base64.b64encode(blob).decode("ascii")
+    lines = [encoded[i:i + 70] for i in range(0, len(encoded), 70)]
+    return "-----BEGIN OPENSSH PRIVATE KEY-----\n" + "\n".join(lines) + "\n-----END OPENSSH PRIVATE KEY-----\n"
+
+
+# -- attributes ----------------------------------------------------------------
+
+def field_attribute(field, attribute="value", ssh_format=None, now=None):
+    """The attribute of a field dict (see _references.ATTRIBUTES)."""
+    label = field.get("label") or field.get("id")
+    if attribute in ("otp", "totp"):
+        return field_otp(field, now=now)
+    if attribute == "type":
+        return field.get("type") or ""
+    if attribute == "id":
+        return field.get("id") or ""
+    if attribute == "purpose":
+        return field.get("purpose") or ""
+    if attribute == "label":
+        return field.get("label") or ""
+    if attribute != "value":
+        raise ResolveError('Unknown attribute "%s".' % attribute)
+    value = field.get("value")
+    value = "" if value is None else str(value)
+    if ssh_format == "openssh":
+        if not value:
+            raise ResolveError('Field "%s" is empty: there is no SSH key to convert.' % label)
+        try:
+            return to_openssh(value)
+        except ValueError as exc:
+            raise ResolveError('Cannot convert field "%s" to the OpenSSH format: %s.' % (label, exc))
+    elif ssh_format:
+        raise ResolveError('Unknown ssh-format "%s".' % ssh_format)
+    return value
+
+
+def file_attribute(file_, attribute="value", ssh_format=None):
+    """A file's non-content attribute; None for "value" (the content is fetched by the caller)."""
+    name = file_.get("name") or file_.get("id")
+    if attribute in ("otp", "totp"):
+        raise ResolveError('"%s" is a file attachment; attribute=otp applies to OTP fields.' % name)
+    if ssh_format and attribute == "value":
+        return None
+    if attribute == "type":
+        return "FILE"
+    if attribute == "id":
+        return file_.get("id") or ""
+    if attribute == "purpose":
+        return ""
+    if attribute == "label":
+        return file_.get("name") or ""
+    if attribute == "value":
+        return None
+    raise ResolveError('Unknown attribute "%s".' % attribute)
+
+
+def file_content(file_, content, encoding="text", ssh_format=None):
+    """A file's bytes as text (UTF-8) or base64; with ssh_format, converted to OpenSSH."""
+    name = file_.get("name") or file_.get("id")
+    if ssh_format == "openssh":
+        try:
+            return to_openssh(content.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            reason = "it is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else str(exc)
+            raise ResolveError('Cannot convert file "%s" to the OpenSSH format: %s.' % (name, reason))
+    if encoding == "base64":
+        return base64.b64encode(content).decode("ascii")
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ResolveError('File "%s" is not UTF-8 text; set file_encoding=base64 to read it.' % name)
+
+
+# -- whole item ----------------------------------------------------------------
+
+def _field_entry(item, field, now=None):
+    sid = _section_id(field)
+    entry = {
+        "id": field.get("id") or "",
+        "label": field.get("label") or "",
+        "type": field.get("type") or "",
+        "purpose": field.get("purpose") or "",
+        "value": "" if field.get("value") is None else field.get("value"),
+        "section_id": sid,
+        "section": section_label(item, sid),
+    }
+    if entry["type"] in ("OTP", "TOTP"):
+        try:
+            entry["otp"] = field_otp(field, now=now)
+        except ResolveError:
+            entry["otp"] = None
+    return entry
+
+
+def _unique_map(pairs):
+    """{key: value} for keys that occur once, and the sorted duplicated keys."""
+    counts = {}
+    for key, dummy in pairs:
+        counts[key] = counts.get(key, 0) + 1
+    mapping = dict((k, v) for k, v in pairs if counts[k] == 1)
+    return mapping, sorted(k for k, n in counts.items() if n > 1)
+
+
+def section_keys(item):
+    """{section id: key used in item_to_dict's "sections"}: the label when unique and set, else the id."""
+    sections = [s for s in (item.get("sections") or []) if isinstance(s, dict) and s.get("id")]
+    counts = {}
+    for s in sections:
+        if s.get("label"):
+            counts[s["label"]] = counts.get(s["label"], 0) + 1
+    ids = set(s["id"] for s in sections)
+    keys = {}
+    for s in sections:
+        label = s.get("label")
+        unique = bool(label) and counts[label] == 1 and (label == s["id"] or label not in ids)
+        keys[s["id"]] = label if unique else s["id"]
+    return keys
+
+
+def item_to_dict(item, vault=None, now=None, files=None):
+    """The whole item for the item lookup.
+
+    - fields: {label: value} for each label that occurs once in the item
+      (a field without a label is keyed by its id);
+    - sections: {section label: {field label: value}} (a section without a
+      label, or sharing its label with another, is keyed by its id);
+    - duplicate_labels: labels left out of fields because several fields
+      carry them (read them from sections or field_list);
+    - field_list: every field in order with id, label, type, purpose, value,
+      section and section_id (and otp, the current code, for OTP fields): lossless;
+    - files: attachments (id, name, size, section, section_id, and content when
+      files maps a file id to its already converted content).
+    """
+    vault = vault or {}
+    field_list = [_field_entry(item, f, now=now) for f in (item.get("fields") or []) if isinstance(f, dict)]
+    fields, duplicates = _unique_map([(e["label"] or e["id"], e["value"]) for e in field_list])
+
+    keys = section_keys(item)
+    sections = {}
+    per_section = {}
+    for section in item.get("sections") or []:
+        if isinstance(section, dict) and section.get("id"):
+            per_section[section["id"]] = []
+    for entry in field_list:
+        if entry["section_id"] is not None:
+            per_section.setdefault(entry["section_id"], []).append((entry["label"] or entry["id"], entry["value"]))
+    for sid, pairs in per_section.items():
+        mapping, dummy = _unique_map(pairs)
+        sections[keys.get(sid, sid)] = mapping
+
+    file_list = []
+    for file_ in item.get("files") or []:
+        sid = _section_id(file_)
+        entry = {
+            "id": file_.get("id") or "",
+            "name": file_.get("name") or "",
+            "size": file_.get("size"),
+            "section_id": sid,
+            "section": section_label(item, sid),
+        }
+        if files is not None and entry["id"] in files:
+            entry["content"] = files[entry["id"]]
+        file_list.append(entry)
+
+    return {
+        "id": item.get("id") or "",
+        "title": item.get("title") or "",
+        "category": item.get("category") or "",
+        "vault": {"id": (item.get("vault") or {}).get("id") or vault.get("id") or "",
+                  "name": vault.get("name") or ""},
+        "version": item.get("version"),
+        "state": item.get("state") or "",
+        "favorite": bool(item.get("favorite")),
+        "tags": list(item.get("tags") or []),
+        "urls": [dict(u) for u in (item.get("urls") or []) if isinstance(u, dict)],
+        "created_at": item.get("createdAt") or "",
+        "updated_at": item.get("updatedAt") or "",
+        "last_edited_by": item.get("lastEditedBy") or "",
+        "fields": fields,
+        "duplicate_labels": duplicates,
+        "sections": sections,
+        "field_list": field_list,
+        "files": file_list,
+    }
