@@ -302,11 +302,11 @@ class ConnectSettings(object):
         if not isinstance(token, str):
             raise ConnectConfigError('"token" must be a string, got %s.' % type(token).__name__)
         token = token.strip()
+        if token.lower().startswith("bearer "):
+            raise ConnectConfigError('"token" must be the bare token, without the "Bearer" prefix.')
         if _CONTROL.search(token) or " " in token:
             # Never echo the value: it is a secret even when it is malformed.
             raise ConnectConfigError('"token" contains spaces or control characters; check how it was copied.')
-        if token.lower().startswith("bearer"):
-            raise ConnectConfigError('"token" must be the bare token, without the "Bearer" prefix.')
         return token
 
     @staticmethod
@@ -322,8 +322,9 @@ class ConnectSettings(object):
             if not isinstance(scheme, str) or not isinstance(url, str):
                 raise ConnectConfigError('"proxies" must map scheme names to proxy URL strings.')
             if "://" not in url:
+                shown = ("***@" + url.rsplit("@", 1)[1]) if "@" in url else url
                 raise ConnectConfigError('"proxies.%s" must be a URL with a scheme, e.g. "http://proxy:3128", got "%s".'
-                                         % (scheme, _redact_url(url)))
+                                         % (scheme, shown))
             result[scheme] = url
         return result
 
@@ -409,6 +410,25 @@ def _describe_failure(entry):
     error = entry.error
     text = _short_reason(error)
     return "failed (%s)" % text if text else "failed"
+
+
+def _is_timeout(error):
+    """True when the innermost cause of a requests/urllib3 error is a timeout."""
+    from urllib3 import exceptions as urllib3_exceptions
+
+    seen = set()
+    current = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, urllib3_exceptions.NewConnectionError):
+            return False
+        if isinstance(current, (urllib3_exceptions.ReadTimeoutError, urllib3_exceptions.ConnectTimeoutError, TimeoutError)):
+            return True
+        inner = getattr(current, "reason", None)
+        if inner is None and current.args and isinstance(current.args[0], BaseException):
+            inner = current.args[0]
+        current = inner if isinstance(inner, BaseException) else None
+    return False
 
 
 def _short_reason(error):
@@ -573,6 +593,9 @@ class ConnectClient(object):
             raise self._fail(ConnectConnectionError, "Cannot %s: the proxy for %s failed: %s%s." % (
                 what, self.settings.host, _short_reason(exc), self._after_retries()))
         except requests.exceptions.ConnectionError as exc:
+            if _is_timeout(exc):
+                raise self._fail(ConnectTimeoutError, "Cannot %s: no answer from Connect at %s within %s seconds%s." % (
+                    what, self.settings.host, _fmt_seconds(self.settings.timeout), self._after_retries()))
             raise self._connection_error(exc, what)
         except requests.exceptions.RequestException as exc:
             raise self._fail(ConnectConnectionError, "Cannot %s: request to Connect at %s failed: %s." % (

@@ -1,0 +1,548 @@
+# Copyright (c) secretops.onepassword contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The shared Connect client against a scripted local HTTP server."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import time
+from urllib.parse import unquote
+
+import pytest
+import yaml
+
+from ansible_collections.secretops.onepassword.plugins.module_utils import _client
+from ansible_collections.secretops.onepassword.plugins.module_utils._client import (
+    COLLECTION_VERSION,
+    ConnectClient,
+    ConnectSettings,
+    _ConnectRetry,
+)
+from ansible_collections.secretops.onepassword.plugins.module_utils._errors import (
+    ConnectAmbiguousError,
+    ConnectAuthError,
+    ConnectBadRequestError,
+    ConnectConfigError,
+    ConnectConflictError,
+    ConnectConnectionError,
+    ConnectDependencyError,
+    ConnectNotFoundError,
+    ConnectProtocolError,
+    ConnectRateLimitError,
+    ConnectRequestError,
+    ConnectScopeError,
+    ConnectServerError,
+    ConnectTimeoutError,
+    ConnectTooLargeError,
+)
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+TOKEN = "eyJhbGciOiJFUzI1NiJ9.c2VjcmV0LXRva2VuLWJvZHk.c2lnbmF0dXJl"
+V1 = "v" * 25 + "1"
+V2 = "v" * 25 + "2"
+I1 = "i" * 25 + "1"
+I2 = "i" * 25 + "2"
+F1 = "f" * 25 + "1"
+FAST = {"total": 2, "backoff_factor": 0.01, "backoff_max": 0.05}
+
+
+def make_client(server, retries=0, warnings=None, **kwargs):
+    settings = ConnectSettings(server.url, TOKEN, retries=retries, **kwargs)
+    return ConnectClient(settings, warn=(warnings.append if warnings is not None else None))
+
+
+def err(status, message):
+    return {"status": status, "message": message}
+
+
+# -- settings ------------------------------------------------------------
+class TestSettings(object):
+    def test_minimal_settings_and_defaults(self):
+        settings = ConnectSettings("http://127.0.0.1:8080/", TOKEN)
+        assert settings.host == "http://127.0.0.1:8080"
+        assert settings.validate_certs is True
+        assert settings.timeout == 30
+        assert settings.retries["total"] == 3
+        assert settings.proxies is None
+
+    def test_trailing_v1_is_dropped_and_path_prefix_kept(self):
+        assert ConnectSettings("https://example.com/connect/v1/", TOKEN).host == "https://example.com/connect"
+
+    @pytest.mark.parametrize("host, words", [
+        (None, "OP_CONNECT_HOST"),
+        ("   ", "OP_CONNECT_HOST"),
+        ("127.0.0.1:8080", "must start with http:// or https://"),
+        ("ftp://example.com", 'got "ftp://"'),
+        ("http://example.com:99999", "not a valid URL"),
+        ("http://example.com:port", "not a valid URL"),
+        ("http://", "names no server"),
+        ("http://example.com/?x=1", "query"),
+        (8080, "must be a URL string"),
+    ])
+    def test_bad_host_names_the_problem(self, host, words):
+        with pytest.raises(ConnectConfigError) as info:
+            ConnectSettings(host, TOKEN)
+        assert words in str(info.value)
+
+    def test_credentials_in_host_are_refused_and_not_echoed(self):
+        with pytest.raises(ConnectConfigError) as info:
+            ConnectSettings("http://admin:hunter2@example.com", TOKEN)
+        assert "hunter2" not in str(info.value)
+        assert "user name or password" in str(info.value)
+
+    @pytest.mark.parametrize("token, words", [
+        (None, "OP_CONNECT_TOKEN"),
+        ("", "OP_CONNECT_TOKEN"),
+        ("abc def-secret", "spaces or control characters"),
+        ("abc\ninjected-secret", "spaces or control characters"),
+        ("Bearer abc-secret", "without the \"Bearer\" prefix"),
+        (12345, "must be a string"),
+    ])
+    def test_bad_token_names_the_problem_without_echoing_it(self, token, words):
+        with pytest.raises(ConnectConfigError) as info:
+            ConnectSettings("http://127.0.0.1:8080", token)
+        assert words in str(info.value)
+        assert "secret" not in str(info.value)
+
+    def test_repr_hides_the_token(self):
+        settings = ConnectSettings("http://127.0.0.1:8080", TOKEN)
+        assert TOKEN not in repr(settings)
+        client = ConnectClient(settings)
+        assert TOKEN not in repr(client)
+        assert TOKEN not in repr(client._session.auth)
+        client.close()
+
+    @pytest.mark.parametrize("timeout", [0, -1, "soon", True, float("nan")])
+    def test_bad_timeout(self, timeout):
+        with pytest.raises(ConnectConfigError) as info:
+            ConnectSettings("http://h:1", TOKEN, timeout=timeout)
+        assert '"timeout"' in str(info.value)
+
+    def test_timeout_accepts_numeric_strings(self):
+        assert ConnectSettings("http://h:1", TOKEN, timeout="2.5").timeout == 2.5
+
+    @pytest.mark.parametrize("retries, total", [(None, 0), (0, 0), (5, 5), ("4", 4), (" 2 ", 2),
+                                                ('{"total": 7}', 7), ({"total": 1}, 1)])
+    def test_retries_forms(self, retries, total):
+        assert ConnectSettings("http://h:1", TOKEN, retries=retries).retries["total"] == total
+
+    def test_retries_dict_gives_full_control(self):
+        retries = ConnectSettings("http://h:1", TOKEN, retries={
+            "total": 4, "backoff_factor": 2, "backoff_max": 9, "status_forcelist": [503, "429"],
+            "respect_retry_after": "no"}).retries
+        assert retries == {"total": 4, "backoff_factor": 2.0, "backoff_max": 9.0,
+                           "status_forcelist": [429, 503], "respect_retry_after": False}
+
+    @pytest.mark.parametrize("retries, words", [
+        (-1, "at least 0"),
+        ("many", "whole number"),
+        (1.5, "whole number"),
+        ({"tries": 3}, "unknown key(s) tries"),
+        ({"status_forcelist": [200]}, "not an HTTP error status"),
+        ({"status_forcelist": "503"}, "list of HTTP status codes"),
+        ({"backoff_factor": -1}, "retries.backoff_factor"),
+        ("{not json", "not valid JSON"),
+    ])
+    def test_bad_retries(self, retries, words):
+        with pytest.raises(ConnectConfigError) as info:
+            ConnectSettings("http://h:1", TOKEN, retries=retries)
+        assert words in str(info.value)
+
+    def test_tls_files_must_exist(self, tmp_path):
+        with pytest.raises(ConnectConfigError) as info:
+            ConnectSettings("https://h:1", TOKEN, ca_path=str(tmp_path / "missing.pem"))
+        assert '"ca_path": no such file' in str(info.value)
+        key = tmp_path / "client.key"
+        key.write_text("x")
+        with pytest.raises(ConnectConfigError) as info:
+            ConnectSettings("https://h:1", TOKEN, client_key=str(key))
+        assert '"client_cert" is not' in str(info.value)
+
+    def test_validate_certs_must_be_boolean(self):
+        assert ConnectSettings("https://h:1", TOKEN, validate_certs="false").validate_certs is False
+        with pytest.raises(ConnectConfigError):
+            ConnectSettings("https://h:1", TOKEN, validate_certs="maybe")
+
+    def test_proxies(self):
+        assert ConnectSettings("https://h:1", TOKEN, proxies="http://p:3128").proxies == {
+            "http": "http://p:3128", "https": "http://p:3128"}
+        with pytest.raises(ConnectConfigError) as info:
+            ConnectSettings("https://h:1", TOKEN, proxies={"https": "user:pw@p:3128"})
+        assert "pw" not in str(info.value)
+        assert "proxies.https" in str(info.value)
+
+
+# -- identity --------------------------------------------------------------
+def test_user_agent_names_collection_python_and_ansible(fake_connect):
+    fake_connect.route("GET", "/v1/vaults", body=[])
+    client = make_client(fake_connect, user_agent="extra/1")
+    client.list_vaults()
+    agent = fake_connect.requests[0].headers["User-Agent"]
+    from ansible.module_utils.ansible_release import __version__ as core
+
+    assert agent == "secretops.onepassword/%s Python/%s ansible-core/%s extra/1" % (
+        COLLECTION_VERSION, platform.python_version(), core)
+    assert fake_connect.requests[0].headers["Authorization"] == "Bearer " + TOKEN
+
+
+def test_collection_version_matches_galaxy_yml():
+    with open(os.path.join(REPO, "galaxy.yml")) as handle:
+        assert yaml.safe_load(handle)["version"] == COLLECTION_VERSION
+
+
+def test_netrc_does_not_replace_the_bearer_token(fake_connect, tmp_path, monkeypatch):
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password netrc-password\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    fake_connect.route("GET", "/v1/vaults", body=[])
+    make_client(fake_connect).list_vaults()
+    assert fake_connect.requests[0].headers["Authorization"] == "Bearer " + TOKEN
+
+
+def test_keep_alive_reuses_one_connection(fake_connect):
+    fake_connect.route("GET", "/v1/vaults", body=[])
+    client = make_client(fake_connect)
+    for _ in range(5):
+        client.list_vaults()
+    assert len(fake_connect.requests) == 5
+    assert len({r.client_port for r in fake_connect.requests}) == 1
+
+
+def test_missing_requests_is_reported_clearly(monkeypatch):
+    monkeypatch.setattr(_client, "requests", None)
+    monkeypatch.setattr(_client, "REQUESTS_IMPORT_ERROR", ImportError("No module named 'requests'"))
+    with pytest.raises(ConnectDependencyError) as info:
+        ConnectClient(ConnectSettings("http://h:1", TOKEN))
+    assert "'requests' is required" in str(info.value)
+    assert "pip install requests" in str(info.value)
+
+
+# -- retries -------------------------------------------------------------------
+class TestRetries(object):
+    def test_5xx_then_success_retries_with_one_warning_each(self, fake_connect):
+        fake_connect.then(503, err(503, "busy")).then(502, err(502, "bad gateway"))
+        fake_connect.route("GET", "/v1/vaults", body=[{"id": V1, "name": "Prod"}])
+        warnings = []
+        vaults = make_client(fake_connect, retries=FAST, warnings=warnings).list_vaults()
+        assert vaults == [{"id": V1, "name": "Prod"}]
+        assert len(fake_connect.requests) == 3
+        assert len(warnings) == 2
+        assert "GET /v1/vaults got HTTP 503; retry 1 of 2" in warnings[0]
+        assert "got HTTP 502; retry 2 of 2" in warnings[1]
+
+    def test_retries_run_out_into_a_typed_error(self, fake_connect):
+        for _ in range(3):
+            fake_connect.then(500, err(500, "Something went wrong"))
+        warnings = []
+        with pytest.raises(ConnectServerError) as info:
+            make_client(fake_connect, retries=FAST, warnings=warnings).list_vaults()
+        assert info.value.status == 500
+        assert "Something went wrong" in str(info.value)
+        assert "after 2 retries" in str(info.value)
+        assert len(fake_connect.requests) == 3
+        assert len(warnings) == 2
+
+    def test_429_honours_retry_after(self, fake_connect):
+        fake_connect.then(429, err(429, "slow down"), headers={"Retry-After": "1"})
+        fake_connect.route("GET", "/v1/vaults", body=[])
+        warnings = []
+        started = time.monotonic()
+        make_client(fake_connect, retries={"total": 1, "backoff_factor": 0.01}, warnings=warnings).list_vaults()
+        elapsed = time.monotonic() - started
+        assert elapsed >= 0.95
+        assert "Retry-After" in warnings[0]
+        assert "in 1.0s" in warnings[0]
+
+    def test_retry_after_is_capped_by_backoff_max(self, fake_connect):
+        fake_connect.then(429, err(429, "slow down"), headers={"Retry-After": "3600"})
+        fake_connect.route("GET", "/v1/vaults", body=[])
+        started = time.monotonic()
+        make_client(fake_connect, retries={"total": 1, "backoff_max": 0.2}).list_vaults()
+        assert time.monotonic() - started < 5
+
+    def test_429_exhausted_is_a_rate_limit_error(self, fake_connect):
+        fake_connect.then(429, err(429, "slow down"), headers={"Retry-After": "0"})
+        fake_connect.then(429, err(429, "slow down"), headers={"Retry-After": "0"})
+        with pytest.raises(ConnectRateLimitError) as info:
+            make_client(fake_connect, retries={"total": 1}).list_vaults()
+        assert "rate limiting" in str(info.value)
+
+    @pytest.mark.parametrize("method", ["POST", "PATCH"])
+    def test_non_idempotent_requests_are_never_repeated_after_an_error_status(self, fake_connect, method):
+        fake_connect.then(503, err(503, "busy"))
+        fake_connect.route(method, "/v1/vaults/%s/items" % V1, body={"id": I1})
+        fake_connect.route(method, "/v1/vaults/%s/items/%s" % (V1, I1), body={"id": I1})
+        client = make_client(fake_connect, retries=FAST)
+        with pytest.raises(ConnectServerError):
+            if method == "POST":
+                client.create_item(V1, {"title": "x", "category": "LOGIN"})
+            else:
+                client.patch_item(V1, I1, [])
+        assert [r.method for r in fake_connect.requests] == [method]
+
+    def test_post_is_not_repeated_when_the_connection_drops(self, fake_connect):
+        fake_connect.then(action="reset")
+        fake_connect.route("POST", "/v1/vaults/%s/items" % V1, body={"id": I1})
+        with pytest.raises(ConnectConnectionError):
+            make_client(fake_connect, retries=FAST).create_item(V1, {"title": "x"})
+        assert len(fake_connect.requests) == 1
+
+    def test_get_is_repeated_when_the_connection_drops(self, fake_connect):
+        fake_connect.then(action="reset")
+        fake_connect.route("GET", "/v1/vaults", body=[])
+        warnings = []
+        assert make_client(fake_connect, retries=FAST, warnings=warnings).list_vaults() == []
+        assert len(fake_connect.requests) == 2
+        assert "failed (" in warnings[0]
+
+    @pytest.mark.parametrize("method", ["PUT", "DELETE"])
+    def test_idempotent_writes_are_retried(self, fake_connect, method):
+        fake_connect.then(503, err(503, "busy"))
+        fake_connect.route("PUT", "/v1/vaults/%s/items/%s" % (V1, I1), body={"id": I1})
+        fake_connect.route("DELETE", "/v1/vaults/%s/items/%s" % (V1, I1), status=204)
+        client = make_client(fake_connect, retries=FAST)
+        if method == "PUT":
+            assert client.replace_item(V1, I1, {"id": I1}) == {"id": I1}
+        else:
+            assert client.delete_item(V1, I1) is None
+        assert [r.method for r in fake_connect.requests] == [method, method]
+
+    def test_no_retries_means_one_request(self, fake_connect):
+        fake_connect.then(503, err(503, "busy"))
+        with pytest.raises(ConnectServerError) as info:
+            make_client(fake_connect, retries=0).list_vaults()
+        assert len(fake_connect.requests) == 1
+        assert "retr" not in str(info.value)
+
+    def test_connection_refused_is_retried_then_reported(self):
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        warnings = []
+        client = ConnectClient(ConnectSettings("http://127.0.0.1:%d" % port, TOKEN, retries=FAST), warn=warnings.append)
+        with pytest.raises(ConnectConnectionError) as info:
+            client.list_vaults()
+        message = str(info.value)
+        assert "cannot reach Connect at http://127.0.0.1:%d: connection refused (after 2 retries)" % port in message
+        assert "Is Connect running there" in message
+        assert len(warnings) == 2
+
+    def test_backoff_grows_exponentially_with_jitter(self):
+        from urllib3.util.retry import RequestHistory
+
+        retry = _ConnectRetry(total=10, backoff_factor=1.0)
+        retry.so_backoff_max = 5.0
+        delays = []
+        for attempts in range(1, 6):
+            retry.history = tuple(RequestHistory("GET", "/", None, 503, None) for _ in range(attempts))
+            delays.append([retry.get_backoff_time() for _ in range(50)])
+        for attempts, samples in enumerate(delays, start=1):
+            nominal = min(5.0, 2 ** (attempts - 1))
+            assert all(nominal / 2 <= d <= nominal for d in samples)
+        assert len(set(delays[2])) > 1  # jitter
+        assert max(delays[4]) <= 5.0  # capped
+
+
+# -- errors -----------------------------------------------------------------
+@pytest.mark.parametrize("status, cls", [
+    (400, ConnectBadRequestError), (401, ConnectAuthError), (403, ConnectScopeError), (404, ConnectNotFoundError),
+    (409, ConnectConflictError), (413, ConnectTooLargeError), (500, ConnectServerError), (418, ConnectRequestError),
+])
+def test_error_bodies_become_typed_errors_naming_what_was_asked(fake_connect, status, cls):
+    fake_connect.route("GET", "/v1/vaults", body=[{"id": V1, "name": "Prod"}])
+    fake_connect.route("GET", "/v1/vaults/%s/items/%s" % (V1, I1), status=status, body=err(status, "nope"))
+    client = make_client(fake_connect)
+    client.list_vaults()
+    with pytest.raises(cls) as info:
+        client.get_item(V1, I1)
+    assert info.value.status == status
+    assert 'vault "Prod" (%s)' % V1 in str(info.value)
+    assert "Connect answered %d: nope" % status in str(info.value)
+
+
+def test_401_explains_the_token_without_showing_it(fake_connect):
+    fake_connect.route("GET", "/v1/vaults", status=401, body=err(401, "Invalid bearer token " + TOKEN))
+    with pytest.raises(ConnectAuthError) as info:
+        make_client(fake_connect).list_vaults()
+    assert TOKEN not in str(info.value)
+    assert "<token hidden>" in str(info.value)
+    assert "invalid, expired or issued for another Connect server" in str(info.value)
+
+
+def test_retry_warnings_never_show_the_token(fake_connect):
+    fake_connect.then(503, err(503, "busy"))
+    fake_connect.route("GET", "/v1/vaults", body=[])
+    warnings = []
+    make_client(fake_connect, retries=FAST, warnings=warnings).list_vaults()
+    assert warnings and all(TOKEN not in w for w in warnings)
+
+
+@pytest.mark.parametrize("status, body, content_type, words", [
+    (200, "<html><head><title>Sign in - Corp Proxy</title></head></html>", "text/html",
+     'text/html titled "Sign in - Corp Proxy" instead of Connect\'s JSON'),
+    (502, "<html><body>Bad Gateway</body></html>", "text/html", "HTTP 502 with text/html"),
+    (200, '{"id": "trunc', "application/json", "HTTP 200 with application/json"),
+    (404, "404 page not found", "text/plain", "HTTP 404 with text/plain"),
+])
+def test_non_json_answers_are_protocol_errors(fake_connect, status, body, content_type, words):
+    fake_connect.route("GET", "/v1/vaults", status=status, body=body, headers={"Content-Type": content_type})
+    with pytest.raises(ConnectProtocolError) as info:
+        make_client(fake_connect).list_vaults()
+    assert words in str(info.value)
+    assert "Is a proxy or another service answering" in str(info.value)
+
+
+def test_redirects_are_not_followed(fake_connect):
+    fake_connect.route("GET", "/v1/vaults", status=302, headers={"Location": "http://login.example.com/sso"})
+    with pytest.raises(ConnectProtocolError) as info:
+        make_client(fake_connect).list_vaults()
+    assert "redirect to http://login.example.com/sso" in str(info.value)
+    assert len(fake_connect.requests) == 1
+
+
+def test_timeout(fake_connect):
+    fake_connect.then(200, [], action=("sleep", 1.5))
+    with pytest.raises(ConnectTimeoutError) as info:
+        make_client(fake_connect, timeout=0.3).list_vaults()
+    assert "no answer from Connect at %s within 0.3 seconds" % fake_connect.url in str(info.value)
+
+
+@pytest.mark.parametrize("call", [
+    lambda c: c.get_vault("Prod"),
+    lambda c: c.get_item(V1, "../../etc"),
+    lambda c: c.list_items("x"),
+    lambda c: c.get_file_content(V1, I1, "F1"),
+])
+def test_malformed_ids_are_refused_before_any_request(fake_connect, call):
+    with pytest.raises(ConnectBadRequestError) as info:
+        call(make_client(fake_connect))
+    assert "is not a valid" in str(info.value)
+    assert fake_connect.requests == []
+
+
+# -- resolution -----------------------------------------------------------------
+def _filter_of(recorded):
+    match = re.search(r"filter=([^&]*)", recorded.path)
+    return unquote(match.group(1)) if match else None
+
+
+class TestResolution(object):
+    def test_vault_by_name_uses_the_server_filter_and_is_cached(self, fake_connect):
+        fake_connect.then(200, [{"id": V1, "name": "Prod"}])
+        client = make_client(fake_connect)
+        assert client.resolve_vault("Prod")["id"] == V1
+        assert client.resolve_vault("Prod")["id"] == V1
+        assert len(fake_connect.requests) == 1
+        assert _filter_of(fake_connect.requests[0]) == 'name eq "Prod"'
+
+    def test_vault_name_falls_back_to_case_insensitive_match(self, fake_connect):
+        fake_connect.then(200, []).then(200, [{"id": V1, "name": "Prod"}, {"id": V2, "name": "Dev"}])
+        assert make_client(fake_connect).resolve_vault("prod")["id"] == V1
+
+    def test_vault_not_found_suggests_close_names(self, fake_connect):
+        fake_connect.then(200, []).then(200, [{"id": V1, "name": "Production"}, {"id": V2, "name": "Dev"}])
+        with pytest.raises(ConnectNotFoundError) as info:
+            make_client(fake_connect).resolve_vault("Productoin")
+        assert 'No vault named "Productoin"' in str(info.value)
+        assert info.value.suggestions == ["Production"]
+
+    def test_vault_name_matching_several_lists_them(self, fake_connect):
+        fake_connect.then(200, [{"id": V1, "name": "Prod"}, {"id": V2, "name": "Prod"}])
+        with pytest.raises(ConnectAmbiguousError) as info:
+            make_client(fake_connect).resolve_vault("Prod")
+        assert "Prod (%s)" % V1 in str(info.value) and "Prod (%s)" % V2 in str(info.value)
+
+    def test_vault_by_id(self, fake_connect):
+        fake_connect.route("GET", "/v1/vaults/%s" % V1, body={"id": V1, "name": "Prod"})
+        assert make_client(fake_connect).resolve_vault(V1)["name"] == "Prod"
+        assert fake_connect.requests[0].path == "/v1/vaults/%s" % V1
+
+    def test_no_vault_visible(self, fake_connect):
+        fake_connect.then(200, []).then(200, [])
+        with pytest.raises(ConnectNotFoundError) as info:
+            make_client(fake_connect).resolve_vault("Prod")
+        assert "this token gives access to no vault" in str(info.value)
+
+    def test_item_title_with_quotes_is_escaped_in_the_filter(self, fake_connect):
+        title = 'DB "primary" \\ eu'
+        fake_connect.then(200, [{"id": V1, "name": "Prod"}])
+        fake_connect.then(200, [{"id": I1, "title": title, "vault": {"id": V1}}])
+        fake_connect.route("GET", "/v1/vaults/%s/items/%s" % (V1, I1),
+                           body={"id": I1, "title": title, "fields": [{"id": "password", "value": "s3"}]})
+        item = make_client(fake_connect).find_item("Prod", title)
+        assert item["fields"][0]["value"] == "s3"
+        assert _filter_of(fake_connect.requests[1]) == 'title eq "DB \\"primary\\" \\\\ eu"'
+
+    def test_item_falls_back_to_listing_when_the_filter_is_rejected(self, fake_connect):
+        fake_connect.then(400, err(400, "invalid filter"))
+        fake_connect.then(200, [{"id": I1, "title": "Web"}, {"id": I2, "title": "DB"}])
+        item = make_client(fake_connect).resolve_item({"id": V1, "name": "Prod"}, "web")
+        assert item["id"] == I1
+
+    def test_item_ambiguous_names_vault_and_candidates(self, fake_connect):
+        fake_connect.then(200, [{"id": I1, "title": "Web"}, {"id": I2, "title": "Web"}])
+        with pytest.raises(ConnectAmbiguousError) as info:
+            make_client(fake_connect).resolve_item({"id": V1, "name": "Prod"}, "Web")
+        assert '2 items match "Web" in vault "Prod"' in str(info.value)
+        assert info.value.candidates == ["Web (%s)" % I1, "Web (%s)" % I2]
+
+    def test_item_not_found_names_the_vault(self, fake_connect):
+        fake_connect.then(200, []).then(200, [{"id": I1, "title": "Website"}])
+        with pytest.raises(ConnectNotFoundError) as info:
+            make_client(fake_connect).resolve_item({"id": V1, "name": "Prod"}, "Webiste")
+        assert 'No item named "Webiste" in vault "Prod"' in str(info.value)
+        assert info.value.suggestions == ["Website"]
+
+    def test_item_by_id_returns_the_full_item(self, fake_connect):
+        fake_connect.route("GET", "/v1/vaults/%s/items/%s" % (V1, I1), body={"id": I1, "title": "Web", "fields": []})
+        client = make_client(fake_connect)
+        assert client.find_item({"id": V1, "name": "Prod"}, I1)["title"] == "Web"
+        assert len(fake_connect.requests) == 1
+
+
+# -- files and server ---------------------------------------------------------------
+def test_files_and_content(fake_connect):
+    base = "/v1/vaults/%s/items/%s/files" % (V1, I1)
+    fake_connect.route("GET", base, body=[{"id": F1, "name": "cert.pem", "size": 3}])
+    fake_connect.route("GET", base + "?inline_files=true", body=[{"id": F1, "name": "cert.pem", "content": "YWJj"}])
+    fake_connect.route("GET", base + "/" + F1, body={"id": F1, "name": "cert.pem"})
+    fake_connect.route("GET", base + "/" + F1 + "/content", body=b"\x00\xffabc")
+    client = make_client(fake_connect)
+    assert client.list_files(V1, I1)[0]["name"] == "cert.pem"
+    assert client.list_files(V1, I1, inline=True)[0]["content"] == "YWJj"
+    assert client.get_file(V1, I1, F1)["id"] == F1
+    assert client.get_file_content(V1, I1, F1) == b"\x00\xffabc"
+
+
+def test_file_not_found_names_the_file(fake_connect):
+    base = "/v1/vaults/%s/items/%s/files" % (V1, I1)
+    fake_connect.route("GET", base, body=[{"id": F1, "name": "cert.pem", "size": 3}])
+    fake_connect.route("GET", base + "/" + F1 + "/content", status=404, body=err(404, "file not found"))
+    client = make_client(fake_connect)
+    client.list_files(V1, I1)
+    with pytest.raises(ConnectNotFoundError) as info:
+        client.get_file_content(V1, I1, F1)
+    assert 'download file "cert.pem" (%s)' % F1 in str(info.value)
+
+
+def test_create_sends_json_and_accepts_200(fake_connect):
+    fake_connect.route("POST", "/v1/vaults/%s/items" % V1, body={"id": I1, "title": "New"})
+    created = make_client(fake_connect).create_item(V1, {"title": "New", "category": "LOGIN"})
+    assert created["id"] == I1
+    assert json.loads(fake_connect.requests[0].body) == {"title": "New", "category": "LOGIN"}
+    assert fake_connect.requests[0].headers["Content-Type"] == "application/json"
+
+
+def test_heartbeat_and_health(fake_connect):
+    fake_connect.route("GET", "/heartbeat", body=".")
+    fake_connect.route("GET", "/health", body={"name": "1Password Connect API", "version": "1.8.1"})
+    client = make_client(fake_connect)
+    assert client.heartbeat() is True
+    assert client.health()["version"] == "1.8.1"
