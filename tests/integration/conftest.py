@@ -56,6 +56,7 @@ def _tool(name):
 
 
 def free_port():
+    """A port nothing listens on (for "unreachable" tests)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -69,6 +70,7 @@ class DevServer(object):
         self.base_dir = base_dir
         self.data_dir = os.path.join(base_dir, "data")
         self.log_path = os.path.join(base_dir, "server.log")
+        self.out_path = os.path.join(base_dir, "server.out")
         self.tls = bool(tls_cert)
         self.tls_cert = tls_cert
         self.tls_key = tls_key
@@ -83,25 +85,29 @@ class DevServer(object):
 
     # -- process ------------------------------------------------------
     def start(self):
-        last_error = None
-        for _attempt in range(3):
-            self.port = free_port()
-            scheme = "https" if self.tls else "http"
-            self.url = "%s://127.0.0.1:%d" % (scheme, self.port)
-            args = [self.binary, "serve", "--data", self.data_dir, "--host", "127.0.0.1", "--port", str(self.port)]
-            if self.tls:
-                args += ["--tls-cert", self.tls_cert, "--tls-key", self.tls_key]
-            args += self.extra_args
-            log = open(self.log_path, "ab")
-            self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-            log.close()
-            try:
-                self._wait_ready()
-                return self
-            except RuntimeError as exc:
-                last_error = exc
-                self.stop()
-        raise RuntimeError("connect-dev did not start: %s\n%s" % (last_error, self.log_tail()))
+        port_file = os.path.join(self.base_dir, "port")
+        if os.path.exists(port_file):
+            os.unlink(port_file)
+        args = [self.binary, "serve", "--data", self.data_dir, "--host", "127.0.0.1", "--port", "0",
+                "--port-file", port_file, "--log-file", self.log_path]
+        if self.tls:
+            args += ["--tls-cert", self.tls_cert, "--tls-key", self.tls_key]
+        args += self.extra_args
+        with open(self.out_path, "ab") as out:
+            self.process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            deadline = time.time() + START_TIMEOUT
+            while not (os.path.exists(port_file) and open(port_file).read().strip()):
+                if self.process.poll() is not None or time.time() > deadline:
+                    raise RuntimeError("no port announced in %s" % port_file)
+                time.sleep(0.05)
+            self.port = int(open(port_file).read().strip())
+            self.url = "%s://127.0.0.1:%d" % ("https" if self.tls else "http", self.port)
+            self._wait_ready()
+        except RuntimeError as exc:
+            self.stop()
+            raise RuntimeError("connect-dev did not start: %s\n%s\n%s" % (exc, self.log_tail(), self.out_tail()))
+        return self
 
     def _wait_ready(self):
         deadline = time.time() + START_TIMEOUT
@@ -127,12 +133,15 @@ class DevServer(object):
                 self.process.wait(10)
         self.process = None
 
-    def log_tail(self, lines=40):
+    def log_tail(self, lines=40, path=None):
         try:
-            with open(self.log_path, "r", errors="replace") as handle:
+            with open(path or self.log_path, "r", errors="replace") as handle:
                 return "".join(handle.readlines()[-lines:])
         except OSError:
             return ""
+
+    def out_tail(self, lines=40):
+        return self.log_tail(lines, self.out_path)
 
     def read_log(self):
         with open(self.log_path, "r", errors="replace") as handle:
