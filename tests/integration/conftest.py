@@ -44,6 +44,23 @@ VENV_BIN = os.path.dirname(sys.executable)
 START_TIMEOUT = 30
 
 
+def _importable_collection():
+    """build/collections/ansible_collections/secretops/onepassword -> checkout, on sys.path,
+    so tests can import the collection's module_utils by their full name."""
+    root = os.path.join(REPO, "build", "collections")
+    link = os.path.join(root, "ansible_collections", "secretops", "onepassword")
+    if os.path.realpath(link) != os.path.realpath(REPO):
+        os.makedirs(os.path.dirname(link), exist_ok=True)
+        temporary = "%s.%d" % (link, os.getpid())
+        os.symlink(REPO, temporary)
+        os.replace(temporary, link)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+
+
+_importable_collection()
+
+
 def _tool(name):
     """Path of a console script of the venv running the tests (falls back to PATH)."""
     candidate = os.path.join(VENV_BIN, name)
@@ -171,7 +188,7 @@ class DevServer(object):
         for name, mode in vaults.items():
             args += ["--vault", "%s:%s" % (name, mode)]
         if expires is not None:
-            args += ["--expires", str(expires)]
+            args.append("--expires=%s" % expires)
         return self._cli(*args).strip().splitlines()[-1].strip()
 
     def default_token(self):
