@@ -1,0 +1,249 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) secretops.onepassword contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: item
+author: secretops.onepassword contributors
+short_description: Read whole items from 1Password Connect
+version_added: 1.0.0
+description:
+  - Each term names an item, as C(op://<vault>/<item>), or as the item's title or id alone in the default
+    vault (O(vault) or E(OP_VAULT)); a title given alone may contain C(/).
+  - Returns one dictionary per item with its metadata, its fields by label, its fields by section, the
+    complete list of fields (nothing is lost when labels repeat) and its file attachments.
+  - Names match as 1Password does (id, exact name, then name ignoring case); when several items match,
+    the lookup fails and lists them.
+  - Items are fetched concurrently and shared through the run-wide cache like the
+    P(secretops.onepassword.secret#lookup) lookup.
+  - The values are marked unsafe, so Ansible never templates them again.
+seealso:
+  - plugin: secretops.onepassword.secret
+    plugin_type: lookup
+extends_documentation_fragment:
+  - secretops.onepassword.connection
+  - secretops.onepassword.connection.plugins
+options:
+  _terms:
+    description:
+      - Item references, C(op://<vault>/<item>) or an item title or id in the default vault.
+    type: list
+    elements: str
+    required: true
+  vault:
+    description:
+      - Default vault (name or id) for terms without C(op://<vault>/).
+    type: str
+    env:
+      - name: OP_VAULT
+    ini:
+      - section: secretops_onepassword
+        key: vault
+    vars:
+      - name: op_vault
+  on_missing:
+    description:
+      - What to do when the vault or the item does not exist.
+      - V(error) fails the task (the default); V(warn) shows a warning and returns C(None) for that term;
+        V(ignore) returns C(None) silently.
+    type: str
+    choices: [error, warn, ignore]
+    default: error
+  include_files:
+    description:
+      - Also download the content of every file attachment (into C(files[].content)).
+    type: bool
+    default: false
+  file_encoding:
+    description:
+      - How file contents are returned with O(include_files=true). V(text) decodes them as UTF-8 (a file that
+        is not UTF-8 fails); V(base64) returns them base64-encoded.
+    type: str
+    choices: [text, base64]
+    default: text
+  cache:
+    description:
+      - Share answers between all lookups of one ansible-playbook run, in the memory of a helper process that
+        ends with the run (see the P(secretops.onepassword.secret#lookup) lookup). V(false) fetches on every call.
+    type: bool
+    default: true
+    env:
+      - name: OP_LOOKUP_CACHE
+    ini:
+      - section: secretops_onepassword
+        key: lookup_cache
+    vars:
+      - name: op_lookup_cache
+  cache_ttl:
+    description:
+      - Seconds an answer stays in the run-wide cache. V(0) disables the cache.
+    type: int
+    default: 300
+    env:
+      - name: OP_LOOKUP_CACHE_TTL
+    ini:
+      - section: secretops_onepassword
+        key: lookup_cache_ttl
+    vars:
+      - name: op_lookup_cache_ttl
+"""
+
+EXAMPLES = r"""
+- name: Read a whole item
+  ansible.builtin.set_fact:
+    db: "{{ lookup('secretops.onepassword.item', 'op://Prod/db') }}"
+
+- name: Use its fields by label, or by section when labels repeat
+  ansible.builtin.debug:
+    msg: "{{ db.fields.username }}@{{ db.sections['replica'].host }}"
+
+- name: Every field, lossless
+  ansible.builtin.debug:
+    msg: "{{ db.field_list | selectattr('type', 'equalto', 'CONCEALED') | map(attribute='label') | list }}"
+
+- name: An item of the default vault, with its files
+  ansible.builtin.set_fact:
+    web: "{{ lookup('secretops.onepassword.item', 'web', vault='Prod', include_files=true) }}"
+"""
+
+RETURN = r"""
+_raw:
+  description: One dictionary per term, in order (C(None) for a missing one with O(on_missing=warn) or V(ignore)).
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Item id.
+      type: str
+    title:
+      description: Item title.
+      type: str
+    category:
+      description: Item category, for example C(LOGIN) or C(DATABASE).
+      type: str
+    vault:
+      description: The vault, as C(id) and C(name).
+      type: dict
+    version:
+      description: Item version.
+      type: int
+    state:
+      description: C(ARCHIVED), C(DELETED) or empty.
+      type: str
+    favorite:
+      description: Whether the item is a favorite.
+      type: bool
+    tags:
+      description: Tags.
+      type: list
+      elements: str
+    urls:
+      description: URLs, each with C(href) and optionally C(label) and C(primary).
+      type: list
+      elements: dict
+    created_at:
+      description: Creation time (RFC 3339).
+      type: str
+    updated_at:
+      description: Last update time (RFC 3339).
+      type: str
+    last_edited_by:
+      description: Who edited the item last.
+      type: str
+    fields:
+      description:
+        - Field values by label, for each label that occurs once in the item (a field without a label is keyed
+          by its id). Labels that occur several times are listed in RV(_raw.duplicate_labels) instead.
+      type: dict
+    duplicate_labels:
+      description: Labels left out of RV(_raw.fields) because several fields carry them.
+      type: list
+      elements: str
+    sections:
+      description:
+        - Field values by label within each section, keyed by section label (by section id when the section
+          has no label or shares its label with another).
+      type: dict
+    field_list:
+      description:
+        - Every field in item order with C(id), C(label), C(type), C(purpose), C(value), C(section) (label),
+          C(section_id) and, for one-time password fields, C(otp) (the current code).
+      type: list
+      elements: dict
+    files:
+      description:
+        - File attachments with C(id), C(name), C(size), C(section), C(section_id) and, with
+          O(include_files=true), C(content).
+      type: list
+      elements: dict
+"""
+
+from ansible.errors import AnsibleLookupError
+from ansible.utils.display import Display
+from ansible.utils.unsafe_proxy import wrap_var
+
+from ansible_collections.secretops.onepassword.plugins.module_utils._errors import (
+    ConnectError,
+    ConnectNotFoundError,
+)
+from ansible_collections.secretops.onepassword.plugins.module_utils._references import parse_item_reference
+from ansible_collections.secretops.onepassword.plugins.module_utils._resolve import file_content, item_to_dict
+from ansible_collections.secretops.onepassword.plugins.plugin_utils._fetch import flatten_terms, source_for
+from ansible_collections.secretops.onepassword.plugins.plugin_utils._lookup import ConnectLookupBase
+
+display = Display()
+
+NAME = "secretops.onepassword.item"
+
+
+class LookupModule(ConnectLookupBase):
+
+    def run(self, terms, variables=None, **kwargs):
+        self.set_options(var_options=variables, direct=kwargs)
+        on_missing = self.get_option("on_missing")
+        include_files = self.get_option("include_files")
+        encoding = self.get_option("file_encoding")
+        terms = flatten_terms(terms)
+
+        with self.connect_errors():
+            refs = [parse_item_reference(term, default_vault=self.get_option("vault")) for term in terms]
+            if not refs:
+                return []
+            source = source_for(self, log=display.vvv)
+            try:
+                got = source.items(refs)
+                contents = {}
+                if include_files:
+                    keys = []
+                    for found in got.values():
+                        if not isinstance(found, ConnectError):
+                            vault, item = found
+                            keys.extend((vault["id"], item["id"], f.get("id")) for f in item.get("files") or [])
+                    contents = source.run_all(keys, lambda key: source.file_bytes(*key))
+            finally:
+                source.close()
+
+            results = []
+            for term, ref in zip(terms, refs):
+                found = got[ref]
+                if isinstance(found, ConnectError):
+                    if isinstance(found, ConnectNotFoundError) and on_missing != "error":
+                        if on_missing == "warn":
+                            display.warning("%s: %s: %s Returning None (on_missing=warn)." % (NAME, term, found))
+                        results.append(None)
+                        continue
+                    raise AnsibleLookupError("%s: %s: %s" % (NAME, term, found))
+                vault, item = found
+                files = None
+                if include_files:
+                    files = {}
+                    for file_ in item.get("files") or []:
+                        content = contents.get((vault["id"], item["id"], file_.get("id")))
+                        if isinstance(content, ConnectError):
+                            raise AnsibleLookupError("%s: %s: %s" % (NAME, term, content))
+                        files[file_.get("id")] = file_content(file_, content, encoding=encoding)
+                results.append(item_to_dict(item, vault=vault, files=files))
+        return wrap_var(results)

@@ -1,0 +1,319 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) secretops.onepassword contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Unit tests of the run-wide cache: the store, the broker process and its client."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from ansible_collections.secretops.onepassword.plugins.plugin_utils import _cache as cache
+
+NS = cache.namespace("http://127.0.0.1:8080", "token-one")
+
+
+class Clock(object):
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def key(*parts):
+    return (NS,) + parts
+
+
+# -- namespace ------------------------------------------------------------------
+
+def test_namespace_hashes_host_and_token_without_revealing_them():
+    assert cache.namespace("http://h", "tok") == cache.namespace("http://h/", "tok")
+    assert cache.namespace("http://h", "tok") != cache.namespace("http://h", "tok2")
+    assert cache.namespace("http://h", "tok") != cache.namespace("http://g", "tok")
+    assert "tok" not in cache.namespace("http://h", "tok")
+    assert len(NS) == 64
+
+
+# -- store -------------------------------------------------------------------------
+
+def test_store_ttl_expires_entries():
+    clock = Clock()
+    store = cache.Store(clock=clock)
+    store.put(key("item", "v", "i"), {"a": 1}, ttl=10)
+    assert store.get(key("item", "v", "i")) == {"a": 1}
+    clock.now += 9.9
+    assert store.get(key("item", "v", "i")) == {"a": 1}
+    clock.now += 0.2
+    assert store.get(key("item", "v", "i")) is None
+    assert len(store) == 0
+
+
+def test_store_is_bounded():
+    store = cache.Store(max_entries=3)
+    for n in range(5):
+        store.put(key("item", "v", str(n)), n, ttl=100)
+    assert len(store) == 3
+    assert store.get(key("item", "v", "4")) == 4 and store.get(key("item", "v", "0")) is None
+
+
+def test_lease_single_flight_waiters_get_the_holders_value():
+    store = cache.Store()
+    k = key("item", "v", "i")
+    state, value, gen = store.lease(k)
+    assert state == "fetch"
+    results = []
+
+    def waiter():
+        results.append(store.lease(k, wait=5))
+
+    threads = [threading.Thread(target=waiter) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.2)
+    assert results == []  # all waiting for the holder
+    store.put(k, "fetched-once", ttl=60, generation=gen)
+    for thread in threads:
+        thread.join(5)
+    assert [r[:2] for r in results] == [("hit", "fetched-once")] * 4
+
+
+def test_released_lease_passes_to_one_waiter():
+    store = cache.Store()
+    k = key("item", "v", "i")
+    store.lease(k, owner="a")
+    results = []
+    thread = threading.Thread(target=lambda: results.append(store.lease(k, wait=5, owner="b")))
+    thread.start()
+    time.sleep(0.1)
+    store.release(k, owner="not-the-holder")
+    time.sleep(0.1)
+    assert results == []
+    store.release(k, owner="a")
+    thread.join(5)
+    assert results[0][0] == "fetch"
+
+
+def test_waiter_takes_over_after_its_wait():
+    store = cache.Store()
+    k = key("item", "v", "i")
+    store.lease(k)
+    started = time.monotonic()
+    assert store.lease(k, wait=0.2)[0] == "fetch"
+    assert time.monotonic() - started >= 0.19
+
+
+def test_invalidate_item_drops_item_files_and_title_lookups_of_its_vault():
+    store = cache.Store()
+    entries = {
+        key("vault", "Prod"): {"id": "v1"},
+        key("itemref", "v1", "db"): "i1",
+        key("itemref", "v1", "web"): "i2",
+        key("itemref", "v2", "db"): "i9",
+        key("item", "v1", "i1"): {"id": "i1"},
+        key("item", "v1", "i2"): {"id": "i2"},
+        key("file", "v1", "i1", "f1"): "QUJD",
+        ("other-ns", "item", "v1", "i1"): {"id": "i1"},
+    }
+    for k, v in entries.items():
+        store.put(k, v, ttl=60)
+    assert store.invalidate_item("v1", "i1") == 5
+    assert store.get(key("item", "v1", "i1")) is None
+    assert store.get(("other-ns", "item", "v1", "i1")) is None
+    assert store.get(key("file", "v1", "i1", "f1")) is None
+    assert store.get(key("itemref", "v1", "web")) is None
+    assert store.get(key("item", "v1", "i2")) == {"id": "i2"}
+    assert store.get(key("itemref", "v2", "db")) == "i9"
+    assert store.get(key("vault", "Prod")) == {"id": "v1"}
+
+
+def test_put_after_invalidation_of_a_lease_is_dropped():
+    store = cache.Store()
+    k = key("item", "v1", "i1")
+    state, dummy, gen = store.lease(k)
+    store.invalidate_item("v1", "i1")  # a write happened while the value was being fetched
+    assert store.put(k, "stale", ttl=60, generation=gen) is False
+    assert store.get(k) is None
+    state, dummy, gen = store.lease(k)
+    assert store.put(k, "fresh", ttl=60, generation=gen) is True
+
+
+def test_invalidate_all():
+    store = cache.Store()
+    store.put(key("item", "v", "i"), 1, ttl=60)
+    store.put(key("vault", "x"), 2, ttl=60)
+    assert store.invalidate_all() == 2 and len(store) == 0
+
+
+# -- broker process -----------------------------------------------------------------
+
+@pytest.fixture
+def run_dir(tmp_path):
+    # Short path: Unix socket paths are limited to ~100 bytes.
+    import tempfile
+    directory = tempfile.mkdtemp(prefix="opc")
+    yield directory
+    subprocess.run(["rm", "-rf", directory])
+
+
+@pytest.fixture
+def owner():
+    """A process standing in for ansible-playbook: the broker lives as long as it does."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+def start_cache(run_dir, owner_pid, ttl=60):
+    address, lockfile, directory = cache.broker_address(run_dir)
+    cache._private_dir(directory)
+    return cache.RunCache(address, spawn_args=[address, owner_pid, 600, lockfile], ttl=ttl)
+
+
+def wait_for(predicate, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_broker_serves_many_clients_and_exits_with_its_owner(run_dir, owner):
+    first = start_cache(run_dir, owner.pid)
+    hit, dummy, gen = first.lease(key("item", "v", "i"))
+    assert hit is False
+    first.put(key("item", "v", "i"), {"secret": "s"}, gen)
+    pid = first.ping()["pid"]
+
+    second = start_cache(run_dir, owner.pid)  # another process of the run: same broker
+    assert second.ping()["pid"] == pid
+    hit, value, dummy = second.lease(key("item", "v", "i"))
+    assert hit and value == {"secret": "s"}
+
+    address = cache.broker_address(run_dir)[0]
+    mode = os.stat(address).st_mode
+    assert stat.S_ISSOCK(mode) and mode & 0o077 == 0
+    assert os.stat(os.path.dirname(address)).st_mode & 0o077 == 0
+    first.close()
+    second.close()
+
+    owner.kill()
+    owner.wait()
+    assert wait_for(lambda: not os.path.exists(address)), "broker did not exit with its owner"
+    assert wait_for(lambda: not _alive(pid))
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie still answers kill(0)
+        with open("/proc/%d/stat" % pid) as handle:
+            return handle.read().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+def test_broker_exits_when_run_directory_is_removed(run_dir, owner):
+    client = start_cache(run_dir, owner.pid)
+    pid = client.ping()["pid"]
+    client.close()
+    subprocess.run(["rm", "-rf", os.path.join(run_dir, "sop-cache")], check=True)
+    assert wait_for(lambda: not _alive(pid))
+
+
+def test_concurrent_first_use_starts_one_broker(run_dir, owner):
+    pids = []
+    caches = [start_cache(run_dir, owner.pid) for _ in range(4)]
+    threads = [threading.Thread(target=lambda c=c: pids.append(c.ping()["pid"])) for c in caches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert len(pids) == 4 and len(set(pids)) == 1
+    caches[0].stop()
+
+
+def test_single_flight_across_processes(run_dir, owner):
+    holder = start_cache(run_dir, owner.pid)
+    hit, dummy, gen = holder.lease(key("item", "v", "slow"))
+    assert not hit
+    script = (
+        "import sys; sys.path[:0] = %r\n"
+        "from ansible_collections.secretops.onepassword.plugins.plugin_utils import _cache as c\n"
+        "rc = c.RunCache(%r)\n"
+        "hit, value, gen = rc.lease(%r)\n"
+        "print(hit, value)\n"
+    ) % (sys.path, cache.broker_address(run_dir)[0], key("item", "v", "slow"))
+    waiter = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    assert waiter.poll() is None  # waiting for the holder
+    holder.put(key("item", "v", "slow"), "value-1", gen)
+    out, dummy = waiter.communicate(timeout=20)
+    assert out.strip() == "True value-1"
+    holder.stop()
+
+
+def test_dead_holder_releases_its_lease(run_dir, owner):
+    holder = start_cache(run_dir, owner.pid)
+    assert not holder.lease(key("item", "v", "x"))[0]
+    holder.close()  # the process went away without answering
+    other = start_cache(run_dir, owner.pid)
+    started = time.monotonic()
+    assert not other.lease(key("item", "v", "x"))[0]
+    assert time.monotonic() - started < 5
+    other.stop()
+
+
+def test_unreachable_broker_degrades_to_no_cache(tmp_path):
+    client = cache.RunCache(str(tmp_path / "nothing"), spawn_args=None)
+    assert client.lease(key("item", "v", "i")) == (False, None, None)
+    client.put(key("item", "v", "i"), 1)
+    assert client.broken
+
+
+def test_invalidate_functions_reach_the_broker(run_dir, owner, monkeypatch):
+    client = start_cache(run_dir, owner.pid)
+    for k in (key("item", "v1", "i1"), key("item", "v1", "i2")):
+        dummy, dummy, gen = client.lease(k)
+        client.put(k, "x", gen)
+    monkeypatch.setattr(cache, "_run_identity", lambda: (run_dir, owner.pid))
+    assert cache.invalidate_item("v1", "i1") == 1
+    assert client.lease(key("item", "v1", "i2"))[:2] == (True, "x")
+    assert cache.invalidate_all() == 1
+    client.stop()
+
+
+def test_invalidate_without_broker_is_a_no_op(monkeypatch, tmp_path):
+    monkeypatch.setattr(cache, "_run_identity", lambda: (str(tmp_path), os.getpid()))
+    assert cache.invalidate_item("v1", "i1") == 0
+    assert cache.invalidate_all() == 0
+    assert not os.path.exists(os.path.join(str(tmp_path), "sop-cache", "sock"))
+    monkeypatch.setattr(cache, "_run_identity", lambda: (None, None))
+    assert cache.invalidate_item("v1", "i1") == 0
+
+
+def test_long_run_directory_uses_an_abstract_socket():
+    address, lockfile, directory = cache.broker_address("/" + "x" * 120)
+    if sys.platform.startswith("linux"):
+        assert address.startswith("\0") and directory is None
+    else:
+        assert address is None
+
+
+def test_private_dir_refuses_a_shared_directory(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    with pytest.raises(OSError, match="not private"):
+        cache._private_dir(str(shared))
