@@ -66,7 +66,7 @@ options:
     default: 3
   proxies:
     description:
-      - Proxy URL per scheme, for example V({"https": "http://proxy.example.com:3128"}).
+      - "Proxy URL per scheme, for example V({'https': 'http://proxy.example.com:3128'})."
       - When not set, the usual E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables apply.
     type: dict
 """
