@@ -45,6 +45,7 @@ _ROOT = _collections_root()
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
+
 class Recorded(object):
     def __init__(self, method, path, headers, body, client_port):
         self.method = method
