@@ -142,6 +142,25 @@ class App:
         self.metrics = Metrics()
         self.max_inline_bytes = max_inline_kb * 1024
         self.sync_checked = False
+        self._token_cache = {}
+        self._token_lock = threading.Lock()
+
+    def verify_token(self, authorization):
+        """tokens.verify with a small cache of verified signatures (expiry is
+        still checked on every request)."""
+        if authorization:
+            with self._token_lock:
+                cached = self._token_cache.get(authorization)
+            if cached is not None:
+                exp = cached.claims.get("exp")
+                if exp is None or time.time() < exp:
+                    return cached
+        token = tokens.verify(self.creds, authorization)
+        with self._token_lock:
+            if len(self._token_cache) >= 1024:
+                self._token_cache.clear()
+            self._token_cache[authorization] = token
+        return token
 
 
 def _query_flag(query: dict, *names) -> bool:
@@ -306,9 +325,15 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         if self.close_connection:
             self.send_header("Connection", "close")
-        self.end_headers()
-        if status != 204 and self.command != "HEAD":
-            self.wfile.write(body)
+        if status != 204 and self.command != "HEAD" and body and hasattr(self, "_headers_buffer"):
+            # One write for headers and body: no small-segment stalls on keep-alive.
+            self._headers_buffer.append(b"\r\n")
+            self._headers_buffer.append(body)
+            self.flush_headers()
+        else:
+            self.end_headers()
+            if status != 204 and self.command != "HEAD" and body:
+                self.wfile.write(body)
 
     def _send_json(self, status: int, payload, headers=None) -> None:
         body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
@@ -336,7 +361,7 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(404, "No route for %s" % path)
         if method not in METHODS[name]:
             raise ApiError(405, "Method %s is not allowed on %s" % (method, path))
-        self._token = tokens.verify(app.creds, self.headers.get("Authorization"))
+        self._token = app.verify_token(self.headers.get("Authorization"))
         app.sync_checked = True
         args = [urllib.parse.unquote(g) for g in match.groups()]
         getattr(self, "_r_%s_%s" % (name, method.lower()))(query, *args)
@@ -397,8 +422,7 @@ class Handler(BaseHTTPRequestHandler):
         if item_id is not None:
             items.check_id(item_id, "item")
         token = self._token
-        vault = self.app.store.get_vault(vault_id)
-        if vault is None:
+        if not self.app.store.vault_exists(vault_id):
             raise ApiError(404, "vault %s not found" % vault_id)
         allowed = token.can_write(vault_id) if write else token.can_read(vault_id)
         if not allowed:
@@ -407,7 +431,6 @@ class Handler(BaseHTTPRequestHandler):
                 raise ApiError(403, "vault %s is not in scope: the token lacks %s access" % (
                     vault_id, "write" if write else "read"))
             raise ApiError(403, "vault %s is not in scope" % vault_id)
-        return vault
 
     def _item(self, vault_id: str, item_id: str, write: bool = False, action: str = "READ") -> dict:
         self._vault(vault_id, write, action, item_id)
@@ -441,12 +464,13 @@ class Handler(BaseHTTPRequestHandler):
     def _r_items_get(self, query: dict, vault_id: str) -> None:
         flt = filters.parse(query.get("filter", [""])[-1], filters.ITEM_ATTRIBUTES)
         self._vault(vault_id)
-        out = []
-        for item in self.app.store.list_items(vault_id):
-            if filters.matches(flt, {"title": item["title"], "tag": item.get("tags", [])}):
-                out.append(items.render_summary(item))
+        summaries = self.app.store.list_summaries(vault_id)
+        if flt:
+            summaries = [text for text in summaries if filters.matches(
+                flt, (lambda s: {"title": s["title"], "tag": s.get("tags", [])})(json.loads(text)))]
         self._activity("READ", "SUCCESS", vault_id)
-        self._send_json(200, out)
+        # The stored summaries are already JSON: join them instead of re-encoding.
+        self._send(200, ("[" + ",".join(summaries) + "]").encode("utf-8"), "application/json")
 
     def _r_items_post(self, query: dict, vault_id: str) -> None:
         self._vault(vault_id, write=True, action="CREATE")
@@ -570,6 +594,10 @@ class Server(ThreadingHTTPServer):
 
     def get_request(self):
         sock, addr = super().get_request()
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
         if self.ssl_context is not None:
             sock = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
         return sock, addr

@@ -16,7 +16,12 @@ import sqlite3
 import threading
 import time
 
+from .items import render_summary
 from .util import new_id, now_rfc3339
+
+
+def _dump(obj) -> str:
+    return json.dumps(obj, separators=(",", ":"))
 
 DB_NAME = "1password.sqlite"
 
@@ -36,9 +41,11 @@ CREATE TABLE IF NOT EXISTS items (
     vault_id TEXT NOT NULL REFERENCES vaults(id),
     title TEXT NOT NULL,
     doc TEXT NOT NULL,
-    seq INTEGER NOT NULL
+    seq INTEGER NOT NULL,
+    summary TEXT
 );
 CREATE INDEX IF NOT EXISTS items_vault ON items (vault_id, seq);
+CREATE INDEX IF NOT EXISTS items_seq ON items (seq);
 CREATE TABLE IF NOT EXISTS files (
     id TEXT PRIMARY KEY,
     item_id TEXT NOT NULL,
@@ -50,6 +57,7 @@ CREATE TABLE IF NOT EXISTS files (
     seq INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS files_item ON files (item_id, seq);
+CREATE INDEX IF NOT EXISTS files_seq ON files (seq);
 CREATE TABLE IF NOT EXISTS activity (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     doc TEXT NOT NULL
@@ -75,6 +83,9 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
             with self._write_lock:
                 conn.executescript(SCHEMA)
+                columns = [row[1] for row in conn.execute("PRAGMA table_info(items)")]
+                if "summary" not in columns:  # databases from before the summary column
+                    conn.execute("ALTER TABLE items ADD COLUMN summary TEXT")
         finally:
             self._release(conn)
 
@@ -199,6 +210,16 @@ class Store:
             rows = conn.execute("SELECT doc FROM items WHERE vault_id = ? ORDER BY seq", (vault_id,)).fetchall()
         return [json.loads(r[0]) for r in rows]
 
+    def list_summaries(self, vault_id: str) -> list:
+        """The rendered item summaries as JSON text (no parsing of full items)."""
+        with self.read() as conn:
+            rows = conn.execute("SELECT id, summary, doc FROM items WHERE vault_id = ? ORDER BY seq", (vault_id,)).fetchall()
+        return [r[1] if r[1] is not None else _dump(render_summary(json.loads(r[2]))) for r in rows]
+
+    def vault_exists(self, vault_id: str) -> bool:
+        with self.read() as conn:
+            return conn.execute("SELECT 1 FROM vaults WHERE id = ?", (vault_id,)).fetchone() is not None
+
     def get_item(self, vault_id: str, item_id: str):
         with self.read() as conn:
             row = conn.execute("SELECT doc FROM items WHERE id = ? AND vault_id = ?", (item_id, vault_id)).fetchone()
@@ -209,11 +230,17 @@ class Store:
             self._insert_item(conn, item)
         return item
 
+    def insert_items(self, batch: list) -> None:
+        """Insert many items in one transaction (seeding, benchmarks)."""
+        with self.write() as conn:
+            for item in batch:
+                self._insert_item(conn, item)
+
     def _insert_item(self, conn, item: dict) -> None:
         seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM items").fetchone()[0]
         conn.execute(
-            "INSERT INTO items (id, vault_id, title, doc, seq) VALUES (?, ?, ?, ?, ?)",
-            (item["id"], item["vault_id"], item["title"], json.dumps(item, separators=(",", ":")), seq),
+            "INSERT INTO items (id, vault_id, title, doc, seq, summary) VALUES (?, ?, ?, ?, ?, ?)",
+            (item["id"], item["vault_id"], item["title"], _dump(item), seq, _dump(render_summary(item))),
         )
         self._touch_vault(conn, item["vault_id"])
 
@@ -231,8 +258,8 @@ class Store:
             if new is None:
                 return current, False
             conn.execute(
-                "UPDATE items SET title = ?, doc = ? WHERE id = ?",
-                (new["title"], json.dumps(new, separators=(",", ":")), item_id),
+                "UPDATE items SET title = ?, doc = ?, summary = ? WHERE id = ?",
+                (new["title"], _dump(new), _dump(render_summary(new)), item_id),
             )
             self._touch_vault(conn, vault_id)
         return new, True
