@@ -136,7 +136,9 @@ def _normalize_field(body, index: int, old_fields: dict, used_ids: set, purposes
     old = old_fields.get(fid)
     generated = False
     entropy = None
-    if generate and not value:
+    # generate: a new value when the client sent none, or sent back the stored one
+    # (e.g. a PATCH of /fields/{id}/generate on an existing field).
+    if generate and (not value or (old is not None and value == old.get("value"))):
         field["value"], entropy = passwords.generate(recipe)
         generated = True
     elif recipe is not None:

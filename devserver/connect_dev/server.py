@@ -245,7 +245,11 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception:  # never leak a traceback to the client
-            self.app.log.error("internal error on %s %s: %s" % (method, log_path, traceback.format_exc(limit=5)))
+            # Only the exception class and code locations: messages may carry values.
+            exc_type, _exc, tb = sys.exc_info()
+            where = " <- ".join("%s:%d %s" % (os.path.basename(f.filename), f.lineno, f.name)
+                                for f in reversed(traceback.extract_tb(tb, limit=8)))
+            self.app.log.error("internal error on %s %s: %s at %s" % (method, log_path, exc_type.__name__, where))
             try:
                 self._send_error(500, "Something went wrong")
             except OSError:

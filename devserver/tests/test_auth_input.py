@@ -128,3 +128,17 @@ def test_access_log_has_no_tokens_or_secrets(server, client):
     last = lines[-1]
     assert last["method"] == "GET" and last["status"] == 200 and last["path"] == "/v1/vaults/%s/items/%s" % (empty, created["id"])
     assert last["duration_ms"] >= 0
+
+
+def test_internal_errors_are_500_without_details(server, client, monkeypatch):
+    dev = server.vault_id("Dev")
+    iid = server.item_id("Dev", "API key")
+
+    def broken(*_args):
+        raise ValueError("leaky-secret-detail")
+
+    monkeypatch.setattr(server.store, "get_item", broken)
+    r = client.get("/v1/vaults/%s/items/%s" % (dev, iid), validate=False)
+    assert r.status_code == 500 and r.body == {"status": 500, "message": "Something went wrong"}
+    log = server.log_stream.getvalue()
+    assert "ValueError" in log and "leaky-secret-detail" not in log

@@ -121,3 +121,13 @@ def test_patch_unknown_item_is_404(client, server):
     vault = server.vault_id("Empty")
     r = _patch(client, vault, "g" * 26, [{"op": "replace", "path": "/title", "value": "x"}])
     assert r.status_code == 404
+
+
+def test_setting_generate_on_an_existing_field_regenerates(client, item):
+    vault, it = item
+    r = _patch(client, vault, it["id"], [
+        {"op": "add", "path": "/fields/password/generate", "value": True},
+        {"op": "add", "path": "/fields/password/recipe", "value": {"length": 12, "characterSets": ["LETTERS"]}}])
+    pw = next(f for f in r.body["fields"] if f["id"] == "password")
+    assert pw["value"] != "first-password" and len(pw["value"]) == 12 and pw["value"].isalpha()
+    assert pw["passwordDetails"]["generated"] is True and pw["passwordDetails"]["history"] == ["first-password"]
