@@ -17,6 +17,7 @@ token.
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import random
@@ -149,7 +150,7 @@ def _to_number(value, name, minimum=None, integer=False):
     except (TypeError, ValueError):
         raise ConnectConfigError('"%s" must be %s, got %r.' % (
             name, "a whole number" if integer else "a number", value))
-    if number != number or number in (float("inf"), float("-inf")):
+    if math.isnan(number) or math.isinf(number):
         raise ConnectConfigError('"%s" must be a finite number, got %r.' % (name, value))
     if minimum is not None and number < minimum:
         raise ConnectConfigError('"%s" must be at least %s, got %r.' % (name, minimum, value))

@@ -166,7 +166,7 @@ class DevServer(object):
 
     # -- CLI ----------------------------------------------------------
     def _cli(self, *args):
-        result = subprocess.run([self.binary] + list(args), capture_output=True, text=True, timeout=120)
+        result = subprocess.run([self.binary] + list(args), capture_output=True, text=True, timeout=120, check=False)
         if result.returncode != 0:
             raise RuntimeError("connect-dev %s failed (%d): %s%s" % (
                 args[0], result.returncode, result.stdout, result.stderr))
@@ -451,7 +451,7 @@ def run_playbook(devserver, collections_root, tmp_path_factory):
             else:
                 environment[key] = str(value)
         completed = subprocess.run(command, capture_output=True, text=True, env=environment, cwd=workdir,
-                                   timeout=timeout, stdin=subprocess.DEVNULL)
+                                   timeout=timeout, stdin=subprocess.DEVNULL, check=False)
         return PlaybookResult(command, completed.returncode, completed.stdout, completed.stderr)
 
     return run

@@ -111,7 +111,7 @@ def test_create_patch_replace_delete(seeded, token):
 
 def test_keep_alive_uses_one_connection_for_many_requests(seeded, token):
     client = client_for(seeded.url, token)
-    for _ in range(10):
+    for dummy in range(10):
         client.list_vaults()
     pools = client._session.get_adapter(seeded.url).poolmanager.pools
     opened = sum(pools[key].num_connections for key in pools.keys())

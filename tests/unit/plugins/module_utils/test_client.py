@@ -207,7 +207,7 @@ def test_netrc_does_not_replace_the_bearer_token(fake_connect, tmp_path, monkeyp
 def test_keep_alive_reuses_one_connection(fake_connect):
     fake_connect.route("GET", "/v1/vaults", body=[])
     client = make_client(fake_connect)
-    for _ in range(5):
+    for dummy in range(5):
         client.list_vaults()
     assert len(fake_connect.requests) == 5
     assert len({r.client_port for r in fake_connect.requests}) == 1
@@ -236,7 +236,7 @@ class TestRetries(object):
         assert "got HTTP 502; retry 2 of 2" in warnings[1]
 
     def test_retries_run_out_into_a_typed_error(self, fake_connect):
-        for _ in range(3):
+        for dummy in range(3):
             fake_connect.then(500, err(500, "Something went wrong"))
         warnings = []
         with pytest.raises(ConnectServerError) as info:
@@ -341,8 +341,8 @@ class TestRetries(object):
         retry.so_backoff_max = 5.0
         delays = []
         for attempts in range(1, 6):
-            retry.history = tuple(RequestHistory("GET", "/", None, 503, None) for _ in range(attempts))
-            delays.append([retry.get_backoff_time() for _ in range(50)])
+            retry.history = tuple(RequestHistory("GET", "/", None, 503, None) for dummy in range(attempts))
+            delays.append([retry.get_backoff_time() for dummy in range(50)])
         for attempts, samples in enumerate(delays, start=1):
             nominal = min(5.0, 2 ** (attempts - 1))
             assert all(nominal / 2 <= d <= nominal for d in samples)
