@@ -852,3 +852,189 @@ def diff_view(item, reference=None):
             entry["purpose"] = field.get("purpose")
         view["fields"][key] = entry
     return view
+
+
+# ---------------------------------------------------------------------------
+# the whole task: used by the item and generic_item modules
+# ---------------------------------------------------------------------------
+
+def _find_current(client, vault, item_id, title, legacy):
+    """(full item or None, how it was found)."""
+    from ansible_collections.secretops.onepassword.plugins.module_utils._errors import ConnectNotFoundError
+
+    if item_id:
+        try:
+            return client.get_item(vault["id"], item_id), "id"
+        except ConnectNotFoundError:
+            if not legacy or not title:
+                raise ConnectNotFoundError('No item with id "%s" in vault "%s".' % (item_id, vault.get("name") or vault["id"]))
+    if not title:
+        return None, None
+    try:
+        summary = client.resolve_item(vault, title)
+    except ConnectNotFoundError:
+        return None, None
+    if "fields" in summary or "sections" in summary:
+        return summary, "title"
+    return client.get_item(vault["id"], summary["id"]), "title"
+
+
+def manage_item(client, spec, vault_ref, item_id=None, state="present", check_mode=False, legacy=False,
+                id_factory=new_id):
+    """Bring one item to the state a task asks for.
+
+    Returns a dict: changed, action (created/updated/deleted/none), vault
+    (id, name), before and after (full items; after is predicted in check
+    mode), operations (the patch sent or that would be sent).
+    Raises ItemSpecError (bad task) or the client's ConnectError; nothing is
+    written before every check passed.
+    """
+    vault = client.resolve_vault(vault_ref)
+    current, found_by = _find_current(client, vault, item_id, spec.get("title"), legacy)
+    outcome = {"changed": False, "action": "none", "vault": {"id": vault.get("id"), "name": vault.get("name")},
+               "before": current, "after": current, "operations": []}
+    if state == "absent":
+        if current is not None:
+            outcome.update(changed=True, action="deleted", after=None)
+            if not check_mode:
+                client.delete_item(vault["id"], current["id"])
+        return outcome
+    if current is None:
+        if item_id and not spec.get("title"):
+            raise ItemSpecError('No item with id "%s" in vault "%s", and no title to create one with.'
+                                % (item_id, vault.get("name") or vault["id"]))
+        body, predicted = plan_create(spec, vault["id"], id_factory=id_factory)
+        outcome.update(changed=True, action="created", after=predicted)
+        if not check_mode:
+            outcome["after"] = client.create_item(vault["id"], body)
+        return outcome
+    if found_by == "title" and not legacy:
+        # The title located the item; matching may have ignored case, which is no rename.
+        spec = dict(spec, title=None)
+    operations, predicted = plan_update(spec, current, id_factory=id_factory)
+    outcome["operations"] = operations
+    if operations:
+        outcome.update(changed=True, action="updated", after=predicted)
+        if not check_mode:
+            outcome["after"] = client.patch_item(vault["id"], current["id"], operations)
+    return outcome
+
+
+def masked_operations(operations):
+    """The operations with every field value replaced by a mask (for results)."""
+    out = []
+    for op in operations:
+        op = copy.deepcopy(op)
+        value = op.get("value")
+        if isinstance(value, dict) and "value" in value:
+            value["value"] = MASK if value["value"] else ""
+        elif isinstance(value, list):
+            for entry in value:
+                if isinstance(entry, dict) and entry.get("value"):
+                    entry["value"] = MASK
+        out.append(op)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# argument specs (the modules' DOCUMENTATION mirrors these)
+# ---------------------------------------------------------------------------
+
+def _recipe_options(legacy):
+    return dict(
+        length=dict(type="int", default=RECIPE_DEFAULT_LENGTH if legacy else None),
+        character_sets=dict(type="list", elements="str"),
+        exclude_characters=dict(type="str"),
+        include_letters=dict(type="bool"),
+        include_digits=dict(type="bool"),
+        include_symbols=dict(type="bool"),
+    )
+
+
+def item_argument_spec(legacy=False):
+    """The argument spec of the item module, or of generic_item with legacy."""
+    recipe = dict(type="dict", options=_recipe_options(legacy))
+    field = dict(
+        label=dict(type="str", required=legacy),
+        id=dict(type="str"),
+        value=dict(type="str", no_log=True),
+        purpose=dict(type="str"),
+        section=dict(type="str"),
+    )
+    if legacy:
+        field.update(
+            field_type=dict(type="str", default="string", aliases=["type"]),
+            generate_value=dict(type="str", default="never", choices=list(GENERATE_CHOICES), aliases=["generate"]),
+            generator_recipe=dict(recipe, aliases=["recipe"]),
+        )
+    else:
+        field.update(
+            type=dict(type="str", aliases=["field_type"]),
+            generate=dict(type="str", default="never", choices=list(GENERATE_CHOICES), aliases=["generate_value"]),
+            recipe=dict(recipe, aliases=["generator_recipe"]),
+        )
+    spec = dict(
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        category=dict(type="str", default="api_credential" if legacy else None),
+        fields=dict(type="list", elements="dict", options=field),
+        urls=dict(type="list", elements="raw"),
+        tags=dict(type="list", elements="str"),
+        favorite=dict(type="bool", default=False if legacy else None),
+    )
+    if legacy:
+        spec.update(
+            vault_id=dict(type="str", aliases=["vault"], no_log=False),
+            name=dict(type="str", aliases=["title"]),
+            uuid=dict(type="str", aliases=["id"]),
+        )
+    else:
+        spec.update(
+            vault=dict(type="str", aliases=["vault_id"], no_log=False),
+            title=dict(type="str", aliases=["name"]),
+            id=dict(type="str", aliases=["uuid", "item_id"]),
+            sections=dict(type="list", elements="raw"),
+            notes=dict(type="str", no_log=True),
+            exact=dict(type="bool", default=False),
+            reveal=dict(type="bool", default=False),
+        )
+    return spec
+
+
+def params_to_spec_input(params, legacy=False):
+    """Module params (either spelling) to build_spec's input."""
+    out = dict(params)
+    if legacy:
+        out["title"] = params.get("name")
+        out["fields"] = None if params.get("fields") is None else [
+            dict(f, type=f.get("field_type"), generate=f.get("generate_value"), recipe=f.get("generator_recipe"))
+            for f in params["fields"]]
+    return out
+
+
+def locate_item(client, vault_ref, item_ref):
+    """(vault, full item) for an item by title or id, in one vault or, without
+    vault_ref, in every vault the token can see (an item found in several is
+    an ambiguity error)."""
+    from ansible_collections.secretops.onepassword.plugins.module_utils._errors import (
+        ConnectAmbiguousError,
+        ConnectNotFoundError,
+        ConnectScopeError,
+    )
+
+    if vault_ref:
+        vault = client.resolve_vault(vault_ref)
+        return vault, client.find_item(vault, item_ref)
+    found = []
+    vaults = client.list_vaults()
+    for vault in vaults:
+        try:
+            found.append((vault, client.find_item(vault, item_ref)))
+        except (ConnectNotFoundError, ConnectScopeError):
+            continue
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ConnectNotFoundError('No item named "%s" in any of the %d vault(s) this token can see.' % (item_ref, len(vaults)))
+    listed = ["%s (%s) in vault %s" % (i.get("title"), i.get("id"), v.get("name")) for v, i in found]
+    raise ConnectAmbiguousError('%d items match "%s": %s. Set vault, or use the item id.' % (len(found), item_ref, "; ".join(listed)),
+                                candidates=listed)
