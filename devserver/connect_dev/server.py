@@ -226,7 +226,8 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- plumbing ----------------------------------------------------------------
     def _handle(self, method: str) -> None:
-        start = time.perf_counter()
+        self._start = time.perf_counter()
+        self._recorded = False
         self._status = 500
         self._body_cache = None
         self._body_error = None
@@ -235,7 +236,7 @@ class Handler(BaseHTTPRequestHandler):
         path = split.path
         if len(path) > 1 and path.endswith("/"):
             path = path.rstrip("/") or "/"
-        log_path = path
+        log_path = self._log_path = path
         try:
             self._read_body_now()
             query = urllib.parse.parse_qs(split.query, keep_blank_values=True)
@@ -255,9 +256,17 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:
                 self.close_connection = True
         finally:
-            elapsed = time.perf_counter() - start
-            self.app.metrics.observe(method, self._status, elapsed)
-            self.app.log.request(method, log_path, self._status, elapsed)
+            self._record()
+
+    def _record(self) -> None:
+        """Count and log the request once, before its response bytes are sent, so
+        a client that reads /metrics or the log right after sees it."""
+        if self._recorded:
+            return
+        self._recorded = True
+        elapsed = time.perf_counter() - self._start
+        self.app.metrics.observe(self.command, self._status, elapsed)
+        self.app.log.request(self.command, self._log_path, self._status, elapsed)
 
     def _read_body_now(self) -> None:
         """Read (or drain) the request body before answering, so keep-alive stays in sync."""
@@ -320,6 +329,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes, content_type: str, headers=None) -> None:
         self._status = status
+        self._record()
         self.send_response(status)
         self.send_header("1Password-Connect-Version", CONNECT_VERSION)
         if status != 204:
