@@ -5,7 +5,9 @@ start without credentials)."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
+import io
 import json
 import os
 import socket
@@ -37,10 +39,34 @@ vaults:
 """
 
 
-def run(*args, env=None, check=True):
-    full_env = dict(os.environ, PYTHONPATH=DEVSERVER)
-    full_env.update(env or {})
-    result = subprocess.run(CMD + list(args), capture_output=True, text=True, env=full_env, timeout=60)
+class Result:
+    def __init__(self, returncode, stdout, stderr):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def run(*args, env=None, check=True, process=False):
+    """Run the CLI in-process (fast) or, with process=True, as the installed
+    console script in a child process."""
+    if process:
+        script = os.path.join(os.path.dirname(sys.executable), "connect-dev")
+        command = [script] if os.path.exists(script) else CMD
+        full_env = dict(os.environ, PYTHONPATH=DEVSERVER)
+        full_env.update(env or {})
+        done = subprocess.run(command + list(args), capture_output=True, text=True, env=full_env, timeout=60)
+        result = Result(done.returncode, done.stdout, done.stderr)
+    else:
+        from connect_dev import cli
+
+        out, err = io.StringIO(), io.StringIO()
+        saved = dict(os.environ)
+        os.environ.update(env or {})
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = cli.main(list(args))
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        result = Result(code, out.getvalue(), err.getvalue())
     if check and result.returncode != 0:
         raise AssertionError("connect-dev %s failed: %s %s" % (args, result.stdout, result.stderr))
     return result
@@ -101,7 +127,7 @@ def data(tmp_path):
 
 def test_init_creates_private_credentials_and_keeps_them(tmp_path):
     d = str(tmp_path / "new")
-    path = run("init", "--data", d).stdout.strip()
+    path = run("init", "--data", d, process=True).stdout.strip()
     assert path == os.path.join(d, "1password-credentials.json")
     assert os.stat(path).st_mode & 0o777 == 0o600
     doc = json.load(open(path))
@@ -163,8 +189,8 @@ def test_token_command_errors(data):
 
 
 def test_serve_refuses_without_credentials(tmp_path):
-    r = run("serve", "--data", str(tmp_path / "none"), "--port", "0", check=False)
-    assert r.returncode == 1
+    r = run("serve", "--data", str(tmp_path / "none"), "--port", "0", check=False, process=True)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
     assert "refusing to start" in r.stderr and "1password-credentials.json" in r.stderr and "connect-dev init" in r.stderr
     bad = tmp_path / "bad.json"
     bad.write_text("{nope")
