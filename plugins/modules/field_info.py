@@ -17,7 +17,7 @@ description:
   - Accepts the options of C(onepassword.connect.field_info) and returns the same RV(field) keys (C(value), C(section), C(id)).
   - The value is the point of this module, so use C(no_log) on the task when the field is secret.
 author:
-  - secretops.onepassword contributors
+  - secretops.onepassword contributors (@secretops)
 seealso:
   - module: secretops.onepassword.item_info
 extends_documentation_fragment:

@@ -26,7 +26,7 @@ description:
     are available through C(register).
   - New playbooks should use M(secretops.onepassword.item).
 author:
-  - secretops.onepassword contributors
+  - secretops.onepassword contributors (@secretops)
 seealso:
   - module: secretops.onepassword.item
 extends_documentation_fragment:

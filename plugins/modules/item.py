@@ -22,7 +22,7 @@ description:
     the task output is hidden as if the task had C(no_log), and the values are only available through C(register).
   - Every check of the task (category, purposes, recipes, sections) happens before anything is written.
 author:
-  - secretops.onepassword contributors
+  - secretops.onepassword contributors (@secretops)
 seealso:
   - module: secretops.onepassword.item_info
   - module: secretops.onepassword.field_info

@@ -16,7 +16,7 @@ description:
   - Accepts the options of C(onepassword.connect.item_info) (O(field), O(flatten_fields_by_label)) and returns
     its RV(op_item) as well.
 author:
-  - secretops.onepassword contributors
+  - secretops.onepassword contributors (@secretops)
 seealso:
   - module: secretops.onepassword.field_info
   - module: secretops.onepassword.item

@@ -13,7 +13,7 @@ version_added: 1.0.0
 description:
   - Returns one vault, found by name or id, or every vault the token gives access to.
 author:
-  - secretops.onepassword contributors
+  - secretops.onepassword contributors (@secretops)
 seealso:
   - module: secretops.onepassword.item_info
 extends_documentation_fragment:
