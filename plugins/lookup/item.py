@@ -191,15 +191,14 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._errors impo
 )
 from ansible_collections.secretops.onepassword.plugins.module_utils._references import parse_item_reference
 from ansible_collections.secretops.onepassword.plugins.module_utils._resolve import file_content, item_to_dict
-from ansible_collections.secretops.onepassword.plugins.plugin_utils._fetch import flatten_terms, source_for
-from ansible_collections.secretops.onepassword.plugins.plugin_utils._lookup import ConnectLookupBase
+from ansible_collections.secretops.onepassword.plugins.plugin_utils._fetch import CachedConnectLookup, flatten_terms
 
 display = Display()
 
 NAME = "secretops.onepassword.item"
 
 
-class LookupModule(ConnectLookupBase):
+class LookupModule(CachedConnectLookup):
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
@@ -212,7 +211,7 @@ class LookupModule(ConnectLookupBase):
             refs = [parse_item_reference(term, default_vault=self.get_option("vault")) for term in terms]
             if not refs:
                 return []
-            source = source_for(self, log=display.vvv)
+            source = self.item_source()
             try:
                 got = source.items(refs)
                 contents = {}

@@ -164,15 +164,14 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._resolve imp
     file_content,
     locate,
 )
-from ansible_collections.secretops.onepassword.plugins.plugin_utils._fetch import flatten_terms, source_for
-from ansible_collections.secretops.onepassword.plugins.plugin_utils._lookup import ConnectLookupBase
+from ansible_collections.secretops.onepassword.plugins.plugin_utils._fetch import CachedConnectLookup, flatten_terms
 
 display = Display()
 
 NAME = "secretops.onepassword.secret"
 
 
-class LookupModule(ConnectLookupBase):
+class LookupModule(CachedConnectLookup):
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
@@ -184,7 +183,7 @@ class LookupModule(ConnectLookupBase):
             refs = [parse_reference(term, default_vault=self.get_option("vault")) for term in terms]
             if not refs:
                 return []
-            source = source_for(self, log=display.vvv)
+            source = self.item_source()
             try:
                 values = self._resolve(source, refs, encoding)
             finally:

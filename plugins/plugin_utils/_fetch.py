@@ -7,6 +7,13 @@
 
 """Fetching vaults, items and files for the lookups: deduplicated, concurrent, cached.
 
+CachedConnectLookup is the base of the secret and item lookups. It offers
+what plugin_utils/_lookup.ConnectLookupBase offers (connect_settings,
+connect_client, connect_errors) but imports the Connect client (and so
+requests) only when an answer is not in the run-wide cache: a lookup runs in
+a freshly forked worker for every host and task, and that import would
+otherwise cost more than the cached lookups themselves.
+
 Within one lookup call each distinct vault name is resolved once and each
 distinct item fetched once; distinct items are fetched concurrently by a
 bounded pool of threads, each with its own ConnectClient (requests sessions
@@ -17,12 +24,14 @@ shared by every process of the ansible-playbook run.
 from __future__ import annotations
 
 import base64
+import contextlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible.errors import AnsibleLookupError
+from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.secretops.onepassword.plugins.module_utils._client import ConnectClient
 from ansible_collections.secretops.onepassword.plugins.module_utils._errors import (
     ConnectConfigError,
     ConnectError,
@@ -179,21 +188,54 @@ def flatten_terms(terms):
     return flat
 
 
-def source_for(plugin, log=None):
-    """An ItemSource for a ConnectLookupBase plugin whose options are set.
+class CachedConnectLookup(LookupBase):
+    """Lookup base: connection options from the shared fragment, errors as AnsibleLookupError."""
 
-    Uses the plugin's connection settings (one client per thread), and the
-    run-wide cache unless the plugin's cache option is false or cache_ttl is 0.
-    """
-    settings = plugin.connect_settings()
-    ttl = plugin.get_option("cache_ttl")
-    if ttl is not None and ttl < 0:
-        raise ConnectConfigError("cache_ttl must be 0 or more seconds, got %s." % ttl)
-    cache = None
-    if plugin.get_option("cache") and ttl:
-        cache = run_cache(ttl=ttl, log=log)
+    def connect_settings(self):
+        """ConnectSettings from this lookup's options (imports the client)."""
+        from ansible_collections.secretops.onepassword.plugins.module_utils._options import settings_from_plugin
+        return settings_from_plugin(self)
 
-    def factory():
-        return ConnectClient(settings, warn=display.warning)
+    def connect_client(self):
+        """A new ConnectClient for this lookup's options."""
+        from ansible_collections.secretops.onepassword.plugins.module_utils._client import ConnectClient
+        return ConnectClient(self.connect_settings(), warn=display.warning)
 
-    return ItemSource(factory, namespace(settings.host, settings.token), cache=cache)
+    def lookup_name(self):
+        return getattr(self, "ansible_name", None) or getattr(self, "_load_name", None) or "lookup"
+
+    @contextlib.contextmanager
+    def connect_errors(self):
+        """Turn ConnectError into AnsibleLookupError carrying only the message."""
+        try:
+            yield
+        except ConnectError as exc:
+            raise AnsibleLookupError("%s: %s" % (self.lookup_name(), exc)) from None
+
+    def item_source(self):
+        """An ItemSource for this lookup's options (set_options must have run).
+
+        Uses the run-wide cache unless the cache option is false or cache_ttl
+        is 0; clients (one per thread) are only built on a cache miss.
+        """
+        host = self.get_option("host")
+        token = self.get_option("token")
+        if not host or not token:
+            self.connect_settings()  # raises the shared, specific ConnectConfigError
+        ttl = self.get_option("cache_ttl")
+        if ttl is not None and ttl < 0:
+            raise ConnectConfigError("cache_ttl must be 0 or more seconds, got %s." % ttl)
+        cache = None
+        if self.get_option("cache") and ttl:
+            cache = run_cache(ttl=ttl, log=display.vvv)
+        settings = []
+        lock = threading.Lock()
+
+        def factory():
+            from ansible_collections.secretops.onepassword.plugins.module_utils._client import ConnectClient
+            with lock:
+                if not settings:
+                    settings.append(self.connect_settings())
+            return ConnectClient(settings[0], warn=display.warning)
+
+        return ItemSource(factory, namespace(host, token), cache=cache)

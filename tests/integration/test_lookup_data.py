@@ -133,8 +133,11 @@ def seed_lookup_data(devserver, directory):
     }
 
 
-def broker_pids():
-    """Pids of the lookup cache brokers running on this machine (read from /proc)."""
+def broker_pids(collections_root=None):
+    """Pids of the lookup cache brokers running on this machine (read from /proc).
+
+    With collections_root, only those started from that collection tree (the runs of this test session).
+    """
     pids = set()
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -145,7 +148,8 @@ def broker_pids():
         except OSError:
             continue
         if len(argv) > 3 and argv[2].endswith(b"plugin_utils/_cache.py") and argv[3] == b"serve":
-            pids.add(int(entry))
+            if collections_root is None or argv[2].startswith(os.fsencode(str(collections_root))):
+                pids.add(int(entry))
     return pids
 
 

@@ -160,12 +160,12 @@ def test_nothing_secret_at_vvvv(data, devserver, run_playbook, tmp_path):
         assert secret not in output, secret
 
 
-def test_run_cache_fetches_each_item_once_for_many_hosts(data, devserver, run_playbook, tmp_path):
+def test_run_cache_fetches_each_item_once_for_many_hosts(data, devserver, run_playbook, collections_root, tmp_path):
     inventory = tmp_path / "fleet.ini"
     hosts = ["h%02d" % n for n in range(20)]
     inventory.write_text("[fleet]\n" + "\n".join(hosts) + "\n\n[fleet:vars]\nansible_connection=local\n")
     expected = "admin:pw-db@db2.example.com pw-web"
-    before_brokers = broker_pids()
+    before_brokers = broker_pids(collections_root)
     before = devserver.request_count()
     result = run_playbook(os.path.join(PLAYBOOKS, "fleet.yml"), inventory=str(inventory),
                           extra_vars={"expected": expected})
@@ -176,7 +176,8 @@ def test_run_cache_fetches_each_item_once_for_many_hosts(data, devserver, run_pl
     print("fleet of %d hosts: %d requests with the run cache" % (len(hosts), cached))
     assert cached <= 7, cached
     # The broker ends with the run.
-    assert wait_until(lambda: broker_pids() <= before_brokers, 10), broker_pids() - before_brokers
+    assert wait_until(lambda: broker_pids(collections_root) <= before_brokers, 10), \
+        broker_pids(collections_root) - before_brokers
 
     before = devserver.request_count()
     result = run_playbook(os.path.join(PLAYBOOKS, "fleet.yml"), inventory=str(inventory),

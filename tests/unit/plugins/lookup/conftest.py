@@ -130,9 +130,9 @@ def _options_from_docs(module):
 def make_lookup(monkeypatch, registry):
     """make_lookup(module) -> a LookupModule whose clients are FakeClients and whose cache is off."""
     from ansible import constants as C
-    from ansible_collections.secretops.onepassword.plugins.plugin_utils import _fetch
+    from ansible_collections.secretops.onepassword.plugins.module_utils import _client
 
-    monkeypatch.setattr(_fetch, "ConnectClient", lambda settings, warn=None: registry.factory())
+    monkeypatch.setattr(_client, "ConnectClient", lambda settings, warn=None: registry.factory())
 
     def make(module):
         name = "secretops.onepassword." + module.__name__.rsplit(".", 1)[-1]

@@ -1,0 +1,23 @@
+# Lookups (secretops.onepassword.secret and .item): their own tests and benchmark.
+#
+#   make test-lookups    unit and integration tests of the lookups only (make test
+#                        already runs them through test-unit and test-integration)
+#   make bench-lookups   the lookup benchmark against connect-dev (prints a table)
+
+LOOKUPS_PYTEST ?= -q
+LOOKUPS_UNIT_TESTS := tests/unit/plugins/lookup tests/unit/plugins/plugin_utils \
+	tests/unit/plugins/module_utils/test_references.py \
+	tests/unit/plugins/module_utils/test_resolve.py \
+	tests/unit/plugins/module_utils/test_resolve_ssh.py
+LOOKUPS_INTEGRATION_TESTS := tests/integration/test_lookup_data.py tests/integration/test_lookup_secret.py
+
+.PHONY: test-lookups bench-lookups
+
+test-lookups: setup collection-link
+	$(PYTHON) -m pytest $(LOOKUPS_PYTEST) -p no:cacheprovider $(LOOKUPS_UNIT_TESTS) $(LOOKUPS_INTEGRATION_TESTS)
+
+# LOOKUP_BENCH_HOSTS=N changes the size of the fleet of scenario (b) (default 100).
+bench-lookups: setup collection-link
+	LOOKUP_BENCH=1 $(PYTHON) -m pytest -q -s -p no:cacheprovider tests/integration/test_lookup_bench.py
+
+BENCH_TARGETS += bench-lookups
