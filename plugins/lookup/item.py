@@ -7,7 +7,8 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: item
-author: secretops.onepassword contributors
+author:
+  - secretops.onepassword contributors (@secretops)
 short_description: Read whole items from 1Password Connect
 version_added: 1.0.0
 description:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: secret
-author: secretops.onepassword contributors
+author:
+  - secretops.onepassword contributors (@secretops)
 short_description: Read secrets from 1Password Connect by secret reference
 version_added: 1.0.0
 description:
