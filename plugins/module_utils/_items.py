@@ -889,8 +889,15 @@ def manage_item(client, spec, vault_ref, item_id=None, state="present", check_mo
     Raises ItemSpecError (bad task) or the client's ConnectError; nothing is
     written before every check passed.
     """
+    from ansible_collections.secretops.onepassword.plugins.module_utils._errors import ConnectNotFoundError
+
     vault = client.resolve_vault(vault_ref)
-    current, found_by = _find_current(client, vault, item_id, spec.get("title"), legacy)
+    try:
+        current, found_by = _find_current(client, vault, item_id, spec.get("title"), legacy)
+    except ConnectNotFoundError:
+        if state != "absent":
+            raise
+        current, found_by = None, None  # nothing to delete
     outcome = {"changed": False, "action": "none", "vault": {"id": vault.get("id"), "name": vault.get("name")},
                "before": current, "after": current, "operations": []}
     if state == "absent":

@@ -172,6 +172,10 @@ def test_item_absent(client, capsys):
     assert run(item, {"vault": "Prod", "title": "web", "state": "absent"}, capsys)["changed"] is True
     assert client.items == {}
     assert run(item, {"vault": "Prod", "title": "web", "state": "absent"}, capsys)["changed"] is False
+    assert run(item, {"vault": "Prod", "id": "x" * 26, "state": "absent"}, capsys)["changed"] is False
+    assert run(generic_item, {"vault_id": "Prod", "uuid": "x" * 26, "state": "absent"}, capsys)["changed"] is False
+    missing = run(item, {"vault": "Prod", "id": "x" * 26, "fields": [{"label": "a", "value": "bcd"}]}, capsys)
+    assert missing["failed"] is True and "No item with id" in missing["msg"]
 
 
 def test_generic_item_compat(client, capsys):
