@@ -196,6 +196,31 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
     app: App = None  # set on a subclass per server
 
+    def send_error(self, code, message=None, explain=None):
+        """Protocol-level errors (bad request line, unknown method, header
+        trouble) are JSON {status, message} too, never HTML."""
+        self.close_connection = True
+        self._status = code
+        if not hasattr(self, "_start"):
+            self._start = time.perf_counter()
+            self._recorded = False
+            self._log_path = "-"
+        text = message or self.responses.get(code, ("Error",))[0]
+        body = json.dumps({"status": code, "message": text}, separators=(",", ":")).encode("utf-8")
+        try:
+            self.send_response(code)
+            self.send_header("1Password-Connect-Version", CONNECT_VERSION)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+                self.wfile.write(body)
+        except OSError:
+            pass
+        if self.command:
+            self._record()
+
     def version_string(self):
         return "connect-dev"
 

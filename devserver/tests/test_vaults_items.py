@@ -212,3 +212,24 @@ def test_unknown_routes_and_methods(client, dev):
     assert r.status_code == 404 and r.body["status"] == 404
     r = client.request("DELETE", "/v1/vaults/%s" % dev, validate=False)
     assert r.status_code == 405 and r.body["status"] == 405
+
+
+def test_protocol_errors_are_json(server):
+    import json
+    import socket
+
+    for raw, status in ((b"BREW /v1/vaults HTTP/1.1\r\nHost: x\r\n\r\n", 501),
+                        (b"GET /v1/vaults HTTP/1.1\r\n" + b"X-Long: " + b"a" * 70000 + b"\r\n\r\n", 431),
+                        (b"GET /v1/a b HTTP/1.1\r\nHost: x\r\n\r\n", 400)):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(raw)
+            data = b""
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        assert head.split(b" ")[1] == str(status).encode(), head
+        assert b"1Password-Connect-Version" in head and b"application/json" in head
+        assert json.loads(body)["status"] == status
