@@ -39,7 +39,7 @@ def _open_store(data_dir: str):
 def cmd_init(args) -> int:
     data = _data_dir(args)
     path = os.path.join(data, credentials.CREDENTIALS_NAME)
-    os.makedirs(data, exist_ok=True)
+    os.makedirs(data, mode=0o700, exist_ok=True)
     if os.path.exists(path) and not args.force:
         credentials.load_file(path)  # an unusable existing file is an error
         print("connect-dev: %s already exists; keeping it (use --force to replace it)" % path, file=sys.stderr)

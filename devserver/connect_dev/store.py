@@ -68,8 +68,11 @@ CREATE TABLE IF NOT EXISTS activity (
 class Store:
     def __init__(self, data_dir: str, busy_timeout: float = 30.0):
         self.data_dir = data_dir
-        os.makedirs(data_dir, exist_ok=True)
+        os.makedirs(data_dir, mode=0o700, exist_ok=True)
         self.path = os.path.join(data_dir, DB_NAME)
+        if not os.path.exists(self.path):
+            # The database holds secret values: private to the server's user.
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
         self.busy_timeout = busy_timeout
         self._pool: queue.LifoQueue = queue.LifoQueue()
         self._all = []

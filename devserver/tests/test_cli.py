@@ -132,7 +132,8 @@ def test_init_creates_private_credentials_and_keeps_them(tmp_path):
     assert os.stat(path).st_mode & 0o777 == 0o600
     doc = json.load(open(path))
     assert {"verifier", "encCredentials", "version", "deviceUuid", "uniqueKey"} <= set(doc)
-    assert os.path.exists(os.path.join(d, "1password.sqlite"))
+    assert os.stat(os.path.join(d, "1password.sqlite")).st_mode & 0o777 == 0o600
+    assert os.stat(d).st_mode & 0o777 == 0o700
     before = open(path).read()
     r = run("init", "--data", d)
     assert "already exists" in r.stderr and open(path).read() == before

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-onepasswordconnectsdk = pytest.importorskip("onepasswordconnectsdk")
+import onepasswordconnectsdk  # pinned in requirements/devserver.txt: a missing SDK is a failure
 from onepasswordconnectsdk.client import new_client  # noqa: E402
 from onepasswordconnectsdk.models import Field, Item, ItemVault  # noqa: E402
 
