@@ -156,7 +156,9 @@ def main() -> int:
             ("server RSS peak (VmHWM)", "%.1f MiB" % (peak / 1024)),
         ]
         width = max(len(r[0]) for r in rows)
-        print("connect-dev benchmark (%d CPU, Python %s)" % (os.cpu_count() or 0, sys.version.split()[0]))
+        load = open("/proc/loadavg").read().split()[0] if os.path.exists("/proc/loadavg") else "?"
+        print("connect-dev benchmark (%d CPU, Python %s, load average %s at the end)" % (
+            os.cpu_count() or 0, sys.version.split()[0], load))
         print("-" * (width + 20))
         for name, value in rows:
             print("%-*s  %s" % (width, name, value))

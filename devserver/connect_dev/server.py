@@ -446,7 +446,7 @@ class Handler(BaseHTTPRequestHandler):
             "action": action,
             "result": result,
             "actor": {
-                "id": str(uuid.uuid5(uuid.NAMESPACE_URL, "connect-dev:" + token.sub)),
+                "id": token.actor_id,
                 "account": self.app.creds.account,
                 "jti": token.jti,
                 "userAgent": self.headers.get("User-Agent", "")[:256],

@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 import time
+import uuid
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -67,6 +68,8 @@ class Token:
         self.claims = claims
         self.jti = str(claims.get("jti", ""))
         self.sub = str(claims.get("sub", ""))
+        # A stable UUID for the token's subject, shown as actor.id in activity records.
+        self.actor_id = str(uuid.uuid5(uuid.NAMESPACE_URL, "connect-dev:" + self.sub))
         self.acls = {}
         for entry in claims.get(VTS_CLAIM) or []:
             if isinstance(entry, dict) and isinstance(entry.get("u"), str) and isinstance(entry.get("a"), int):
