@@ -303,3 +303,37 @@ def test_duration_parsing():
     for bad in ("", "1x", "h1", "1h 30m"):
         with pytest.raises(ValueError):
             parse_duration(bad)
+
+
+def test_two_processes_sharing_a_data_dir_lose_no_update(data):
+    import threading
+
+    token = run("token", "--data", data, "--vault", "Team:rw").stdout.strip()
+    ports = [free_port(), free_port()]
+    procs = [Proc(["serve", "--data", data, "--port", str(p), "--log-level", "error"], port=p).wait_ready() for p in ports]
+    headers = {"Authorization": "Bearer " + token}
+    try:
+        vault = requests.get(procs[0].url + "/v1/vaults", headers=headers, timeout=10).json()[0]["id"]
+        item = requests.get(procs[0].url + "/v1/vaults/%s/items" % vault, headers=headers, timeout=10).json()[0]["id"]
+        statuses = []
+
+        def writer(n):
+            session = requests.Session()
+            for i in range(8):
+                url = procs[(n + i) % 2].url + "/v1/vaults/%s/items/%s" % (vault, item)
+                r = session.patch(url, json=[{"op": "add", "path": "/tags/-", "value": "p%d-%d" % (n, i)}],
+                                  headers=headers, timeout=60)
+                statuses.append(r.status_code)
+
+        threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        final = requests.get(procs[1].url + "/v1/vaults/%s/items/%s" % (vault, item), headers=headers, timeout=10).json()
+    finally:
+        for proc in procs:
+            proc.stop()
+    assert set(statuses) == {200}
+    assert {"p%d-%d" % (n, i) for n in range(4) for i in range(8)} <= set(final["tags"])
+    assert final["version"] == 1 + 32
