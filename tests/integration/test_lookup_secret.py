@@ -209,3 +209,19 @@ def test_writes_by_the_item_module_are_seen_by_later_lookups(data, run_playbook)
                           extra_vars={"old_value": "rot-1", "new_value": "rot-2"})
     assert result.rc == 0, result
     assert result.recap["localhost"]["changed"] == 1
+
+
+def test_cache_never_serves_another_token(data, devserver, run_playbook, tmp_path):
+    """A value cached for one token is not given to a token without access to its vault."""
+    out = tmp_path / "errors.json"
+    narrow = devserver.token({"lookup-dev": "r"})
+    cases = [
+        {"ref": "op://lookup-prod/db/password"},  # fills the run cache with the wide token
+        {"ref": "op://lookup-prod/db/password", "opts": {"token": narrow}},
+        {"ref": "op://lookup-dev/db/password", "opts": {"token": narrow}},
+    ]
+    result = run_playbook(os.path.join(PLAYBOOKS, "errors.yml"), extra_vars={"out": str(out), "cases": cases})
+    assert result.rc == 0, result
+    messages = read_json(out)
+    assert messages[0] == "" and messages[2] == ""
+    assert 'No vault named "lookup-prod"' in messages[1]
