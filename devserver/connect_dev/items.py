@@ -11,6 +11,7 @@ properties (unknown ones are ignored and never stored).
 
 from __future__ import annotations
 
+import base64
 import calendar
 import datetime
 import re
@@ -177,7 +178,7 @@ def normalize_item(body, vault_id: str, existing: dict | None = None, editor: st
         raise bad_request("Invalid item: the request body must be a JSON object")
     vault = _opt(body, "vault")
     if vault is not None:
-        _check_type(vault, dict, "vault: must be an object")
+        _check_type(vault, dict, "vault")
         vid = _check_type(_opt(vault, "id"), str, "vault.id")
         if vid and vid != vault_id:
             raise bad_request("Invalid item: vault.id %r does not match the vault %s in the request path" % (vid, vault_id))
@@ -269,8 +270,7 @@ def normalize_item(body, vault_id: str, existing: dict | None = None, editor: st
 
 def editable(item: dict) -> dict:
     """The API-shaped document a JSON Patch operates on."""
-    doc = render_full(item, [], computed=False)
-    return doc
+    return render_full(item, [], computed=False)
 
 
 def render_summary(item: dict) -> dict:
@@ -322,8 +322,6 @@ def render_field(field: dict, computed: bool = True) -> dict:
 
 
 def render_file(f: dict, vault_id: str, item_id: str, content: bytes | None = None) -> dict:
-    import base64
-
     out = {
         "id": f["id"],
         "name": f["name"],
