@@ -48,6 +48,7 @@ def _count_connects():
 
 REQUESTS = int(os.environ.get("BENCH_CLIENT_REQUESTS", "300"))
 WARMUP = 20
+ROUNDS = 6
 SEED = """
 vaults:
   - name: Bench
@@ -120,25 +121,33 @@ class Server(object):
         self.process.wait(10)
 
 
-def measure(server, keep_alive):
-    settings = ConnectSettings(server.url, server.token, ca_path=server.tls[0] if server.tls else None, retries=0)
-    client = ConnectClient(settings)
-    if not keep_alive:
-        # The server closes the connection after each answer: every GET opens
-        # a new TCP connection (and, over TLS, does a new handshake).
-        client._session.headers["Connection"] = "close"
-    connects_before = CONNECTS[0]
-    item = client.find_item("Bench", "Bench Login")
-    vault_id, item_id = item["vault"]["id"], item["id"]
-    for dummy in range(WARMUP):
-        client.get_item(vault_id, item_id)
-    samples = []
-    for dummy in range(REQUESTS):
-        started = time.perf_counter()
-        client.get_item(vault_id, item_id)
-        samples.append((time.perf_counter() - started) * 1000.0)
-    client.close()
-    return samples, CONNECTS[0] - connects_before
+class Case(object):
+    """One client (keep-alive or not) against one server, with its samples."""
+
+    def __init__(self, transport, server, keep_alive):
+        self.transport = transport
+        self.label = "keep-alive" if keep_alive else "new connection"
+        settings = ConnectSettings(server.url, server.token, ca_path=server.tls[0] if server.tls else None, retries=0)
+        self.client = ConnectClient(settings)
+        if not keep_alive:
+            # The server closes the connection after each answer: every GET opens
+            # a new TCP connection (and, over TLS, does a new handshake).
+            self.client._session.headers["Connection"] = "close"
+        before = CONNECTS[0]
+        item = self.client.find_item("Bench", "Bench Login")
+        self.ids = (item["vault"]["id"], item["id"])
+        for dummy in range(WARMUP):
+            self.client.get_item(*self.ids)
+        self.opened = CONNECTS[0] - before
+        self.samples = []
+
+    def run(self, count):
+        before = CONNECTS[0]
+        for dummy in range(count):
+            started = time.perf_counter()
+            self.client.get_item(*self.ids)
+            self.samples.append((time.perf_counter() - started) * 1000.0)
+        self.opened += CONNECTS[0] - before
 
 
 def main():
@@ -153,17 +162,23 @@ def main():
         os.makedirs(tls_dir)
         servers = [("HTTP", Server(plain_dir)), ("TLS", Server(tls_dir, tls=self_signed(tls_dir)))]
         try:
-            for transport, server in servers:
-                for label, keep_alive in (("keep-alive", True), ("new connection", False)):
-                    samples, opened = measure(server, keep_alive)
-                    rows.append((transport, label, opened, statistics.mean(samples), statistics.median(samples),
-                                 sorted(samples)[int(len(samples) * 0.95) - 1]))
+            cases = [Case(transport, server, keep_alive) for transport, server in servers for keep_alive in (True, False)]
+            # Interleaved rounds, so that a busy moment of the machine weighs on every case alike.
+            per_round = max(1, REQUESTS // ROUNDS)
+            for dummy in range(ROUNDS):
+                for case in cases:
+                    case.run(per_round)
+            for case in cases:
+                case.client.close()
+                samples = case.samples
+                rows.append((case.transport, case.label, case.opened, statistics.mean(samples),
+                             statistics.median(samples), sorted(samples)[int(len(samples) * 0.95) - 1]))
         finally:
             for dummy, server in servers:
                 server.stop()
     print()
-    print("Connect client: cost per GET of one item against connect-dev (%d requests each, after %d warm-up)"
-          % (REQUESTS, WARMUP))
+    print("Connect client: cost per GET of one item against connect-dev (%d requests each in %d interleaved rounds,"
+          " after %d warm-up)" % (REQUESTS, ROUNDS, WARMUP))
     print("(connections opened counts every TCP connection of the run, warm-up and name resolution included)")
     print()
     print("| transport | connection     | connections opened | mean ms | median ms | p95 ms | vs keep-alive |")
