@@ -23,4 +23,5 @@ tree=$("$root/scripts/collection-tree.sh" "$tmp")
 echo "sanity: testing a copy of the tracked files in $tree"
 cd "$tree"
 # ansible-test treats a directory without .git as "all files are in scope".
+export PATH="$root/.venv/bin:$PATH"
 ansible-test sanity --local --python "$python_version" --color no "$@"
