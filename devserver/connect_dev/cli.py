@@ -13,6 +13,9 @@ from . import CONNECT_VERSION, __version__, credentials, items, tokens
 from .util import ApiError, is_id, parse_duration
 
 
+VAULT_TYPES = ("USER_CREATED", "PERSONAL", "EVERYONE", "TRANSFER")
+
+
 class CliError(Exception):
     pass
 
@@ -85,15 +88,19 @@ def seed(store, doc, editor: str = "connect-dev seed") -> dict:
         if vault is None:
             found = store.find_vaults(vspec["name"])
             vault = found[0] if found else None
+        vtype = str(vspec.get("type") or "USER_CREATED").upper()
+        if vtype not in VAULT_TYPES:
+            raise CliError("%s: type must be one of %s" % (where, ", ".join(VAULT_TYPES)))
         if vault is None:
-            vault = store.create_vault(vspec["name"], description, vault_id=vspec.get("id"),
-                                       vtype=str(vspec.get("type") or "USER_CREATED"))
+            vault = store.create_vault(vspec["name"], description, vault_id=vspec.get("id"), vtype=vtype)
         elif description and description != vault["description"]:
             store.update_vault(vault["id"], description)
         counts["vaults"] += 1
+        # Re-seeding replaces items in place: the n-th item of a title in the file
+        # matches the n-th stored item of that title (duplicates stay duplicates).
         existing = {}
         for it in store.list_items(vault["id"]):
-            existing.setdefault(it["title"], it)
+            existing.setdefault(it["title"], []).append(it)
         for ii, ispec in enumerate(vspec.get("items") or []):
             iwhere = "%s.items[%d]" % (where, ii)
             if not isinstance(ispec, dict):
@@ -102,7 +109,8 @@ def seed(store, doc, editor: str = "connect-dev seed") -> dict:
             if ispec.get("files") and not body.get("category"):
                 body["category"] = "DOCUMENT"
             try:
-                current = existing.get(ispec.get("title", ""))
+                matches = existing.get(ispec.get("title", "")) or []
+                current = matches.pop(0) if matches else None
                 item = items.normalize_item(body, vault["id"], existing=current, editor=editor, creatable_only=False)
                 if current is None:
                     if ispec.get("id"):

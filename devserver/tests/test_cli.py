@@ -162,6 +162,7 @@ def test_seed_is_idempotent_by_title(data, tmp_path):
     ("vaults: [{name: V, items: [{title: t, category: NOPE}]}]", "vaults[0].items[0] (t): Invalid item category"),
     ("vaults: [{name: V, items: [{title: t, category: LOGIN, files: [{content: x}]}]}]", "each file needs a name"),
     ("vaults: [", "not valid YAML"),
+    ("vaults: [{name: V, type: SHARED}]", "type must be one of USER_CREATED"),
 ])
 def test_bad_seed_files(tmp_path, content, fragment):
     d = str(tmp_path / "d")
@@ -336,3 +337,23 @@ def test_two_processes_sharing_a_data_dir_lose_no_update(data):
     assert set(statuses) == {200}
     assert {"p%d-%d" % (n, i) for n in range(4) for i in range(8)} <= set(final["tags"])
     assert final["version"] == 1 + 32
+
+
+def test_seed_keeps_duplicate_titles_and_reseeds_them_in_place(tmp_path):
+    d = str(tmp_path / "d")
+    run("init", "--data", d)
+    f = tmp_path / "dup.yml"
+    f.write_text("vaults: [{name: V, type: everyone, items: [{title: same, category: LOGIN, tags: [one]},"
+                 " {title: same, category: LOGIN, tags: [two]}]}]")
+    run("seed", "--data", d, str(f))
+    run("seed", "--data", d, str(f))
+    from connect_dev.store import Store
+
+    store = Store(d)
+    try:
+        vault = store.find_vaults("V")[0]
+        items = store.list_items(vault["id"])
+        assert vault["type"] == "EVERYONE"
+        assert [(i["title"], i["tags"], i["version"]) for i in items] == [("same", ["one"], 2), ("same", ["two"], 2)]
+    finally:
+        store.close()
