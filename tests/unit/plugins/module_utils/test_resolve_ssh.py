@@ -17,7 +17,7 @@ serialization = pytest.importorskip("cryptography.hazmat.primitives.serializatio
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa  # noqa: E402
 
 KEYS = {
-    "ed25519": lambda: ed25519.Ed25519PrivateKey.generate(),
+    "ed25519": ed25519.Ed25519PrivateKey.generate,
     "rsa": lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048),
     "p256": lambda: ec.generate_private_key(ec.SECP256R1()),
     "p384": lambda: ec.generate_private_key(ec.SECP384R1()),

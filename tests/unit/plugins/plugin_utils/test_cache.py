@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -74,7 +75,7 @@ def test_lease_single_flight_waiters_get_the_holders_value():
     def waiter():
         results.append(store.lease(k, wait=5))
 
-    threads = [threading.Thread(target=waiter) for _ in range(4)]
+    threads = [threading.Thread(target=waiter) for dummy in range(4)]
     for thread in threads:
         thread.start()
     time.sleep(0.2)
@@ -160,7 +161,7 @@ def run_dir(tmp_path):
     import tempfile
     directory = tempfile.mkdtemp(prefix="opc")
     yield directory
-    subprocess.run(["rm", "-rf", directory])
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture
@@ -228,13 +229,13 @@ def test_broker_exits_when_run_directory_is_removed(run_dir, owner):
     client = start_cache(run_dir, owner.pid)
     pid = client.ping()["pid"]
     client.close()
-    subprocess.run(["rm", "-rf", os.path.join(run_dir, "sop-cache")], check=True)
+    shutil.rmtree(os.path.join(run_dir, "sop-cache"))
     assert wait_for(lambda: not _alive(pid))
 
 
 def test_concurrent_first_use_starts_one_broker(run_dir, owner):
     pids = []
-    caches = [start_cache(run_dir, owner.pid) for _ in range(4)]
+    caches = [start_cache(run_dir, owner.pid) for dummy in range(4)]
     threads = [threading.Thread(target=lambda c=c: pids.append(c.ping()["pid"])) for c in caches]
     for thread in threads:
         thread.start()
