@@ -396,8 +396,10 @@ def _serve_main(argv):
                 pass
         try:
             listener = _bind(address)
-        except OSError:
-            report("busy")
+        except OSError as exc:
+            import errno
+            # In use: another broker of this run won the race. Anything else: no cache for this run.
+            report("busy" if exc.errno == errno.EADDRINUSE else "failed")
             os._exit(0)
         broker = Broker(listener, watch_pid=watch_pid, watch_path=None if address.startswith("\0") else address,
                         idle=idle)
@@ -462,7 +464,7 @@ class RunCache(object):
         self.broken = False
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._spawned = False
+        self._spawned = None
         self._all = []
 
     # connection handling
@@ -480,18 +482,24 @@ class RunCache(object):
         return sock
 
     def _spawn(self):
+        """Start the broker; True when one should now be listening."""
         with self._lock:
-            if self._spawned or not self.spawn_args:
-                return
-            self._spawned = True
+            if self._spawned is not None:
+                return self._spawned
+            self._spawned = False
+            if not self.spawn_args:
+                return False
             cmd = [sys.executable, "-I", os.path.abspath(__file__), "serve"] + [str(a) for a in self.spawn_args]
             try:
                 proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL, close_fds=True)
                 out, dummy = proc.communicate(timeout=15)
-                self.log("run cache broker: %s" % out.decode("ascii", "replace").strip())
+                status = out.decode("ascii", "replace").strip()
+                self.log("run cache broker: %s" % status)
+                self._spawned = status in ("ready", "busy")
             except (OSError, subprocess.SubprocessError) as exc:
                 self.log("run cache broker could not start: %s" % exc)
+            return self._spawned
 
     def _conn(self):
         conn = getattr(self._local, "conn", None)
@@ -500,7 +508,8 @@ class RunCache(object):
         try:
             sock = self._connect_once()
         except OSError:
-            self._spawn()
+            if not self._spawn():
+                raise OSError("no run cache broker at this address")
             sock = None
             for delay in (0.02, 0.05, 0.1, 0.2, 0.4, 0.8):
                 try:

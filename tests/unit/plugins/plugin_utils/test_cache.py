@@ -318,3 +318,19 @@ def test_private_dir_refuses_a_shared_directory(tmp_path):
     shared.chmod(0o777)
     with pytest.raises(OSError, match="not private"):
         cache._private_dir(str(shared))
+
+
+def test_broker_that_cannot_listen_disables_the_cache_at_once(tmp_path, owner):
+    address = str(tmp_path / "missing-dir" / "sock")  # bind() fails: no such directory
+    client = cache.RunCache(address, spawn_args=[address, owner.pid, 600, ""])
+    started = time.monotonic()
+    assert client.lease(key("item", "v", "i")) == (False, None, None)
+    assert client.broken
+    assert time.monotonic() - started < 2.5  # no connection retries (3 s) after the broker said it failed
+
+
+def test_invalidation_without_broker_does_not_wait(tmp_path):
+    client = cache.RunCache("\0secretops-op-cache-test-nobody-%d" % os.getpid(), spawn_args=None)
+    started = time.monotonic()
+    assert client.invalidate_item("v", "i") == 0
+    assert time.monotonic() - started < 0.5
