@@ -209,13 +209,27 @@ def test_every_kind_of_change_four_steps(play, devserver, vault):
     assert status == 404
 
 
-def test_diff_masks_secret_values(play, devserver, vault):
+def test_diff_masks_secret_values(play, run_playbook, devserver, vault, tmp_path):
     name = title("diff")
     api_login(devserver, vault, name)
     res, data = play([{"vault": VAULT, "title": name, "fields": [{"label": "password", "value": "An0ther-" + SECRET}]}],
                      check=True, diff=True)
     assert data[0]["changed"] is True
     assert SECRET not in res.stdout and "<hidden, changed>" in res.stdout and '"password"' in res.stdout
+    # The real run at -vvvv, without a loop (Ansible shows loop variables as they are):
+    # neither the old nor the new value appears anywhere but in the echoed command line.
+    playbook = tmp_path / "vvvv.yml"
+    playbook.write_text(
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+        "    - secretops.onepassword.item:\n        vault: %s\n        title: %s\n"
+        "        fields:\n          - label: password\n            value: \"{{ new_password }}\"\n" % (VAULT, name))
+    res = run_playbook(str(playbook), extra_vars={"new_password": "An0ther-" + SECRET}, diff=True, verbosity=4)
+    assert res.rc == 0 and res.recap["localhost"]["changed"] == 1, res.stdout
+    lines = [line for line in (res.stdout + res.stderr).splitlines() if '"new_password"' not in line]
+    assert len(lines) > 50 and SECRET not in "\n".join(lines)
+    assert "<hidden, changed>" in res.stdout
+    with open(devserver.log_path) as log:
+        assert SECRET not in log.read()
 
 
 def test_generation_on_create_keeps_always_regenerates(play, devserver, vault):
