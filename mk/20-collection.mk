@@ -35,5 +35,5 @@ demo: setup
 bench-client: setup collection-link
 	$(PYTHON) scripts/bench-client.py
 
-TEST_TARGETS += test-unit sanity test-integration
+TEST_TARGETS += test-unit sanity test-integration lint
 BENCH_TARGETS += bench-client
