@@ -569,7 +569,7 @@ class ConnectClient(object):
     def _request(self, method, path, what, query=None, body=None, expect_json=True, ok=(200,)):
         """Send one request; return parsed JSON (or the response when not expect_json)."""
         url = self._url(path, query)
-        headers = {}
+        headers = {} if expect_json else {"Accept": "*/*"}
         data = None
         if body is not None:
             headers["Content-Type"] = "application/json"

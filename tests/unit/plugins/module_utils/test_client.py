@@ -519,6 +519,8 @@ def test_files_and_content(fake_connect):
     assert client.list_files(V1, I1, inline=True)[0]["content"] == "YWJj"
     assert client.get_file(V1, I1, F1)["id"] == F1
     assert client.get_file_content(V1, I1, F1) == b"\x00\xffabc"
+    assert fake_connect.requests[-1].headers["Accept"] == "*/*"
+    assert fake_connect.requests[0].headers["Accept"] == "application/json"
 
 
 def test_file_not_found_names_the_file(fake_connect):
