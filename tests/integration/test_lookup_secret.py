@@ -66,6 +66,7 @@ def test_values_of_every_reference_kind(data, run_playbook, tmp_path):
     assert got["file_id"] == data["ids"]["blob"]
     assert got["short_option"] == "pw-dev"
     assert got["short_env"] == "pw-db"
+    assert got["short_var"] == "pw-dev"  # the op_vault variable beats OP_VAULT
     assert got["many"] == ["admin", "pw-web", "pw-db", "pw-dev"]
     assert got["template_trap"] == "{{ 7 * 6 }}"
     assert got["ignored"] is None
