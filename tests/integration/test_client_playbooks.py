@@ -48,6 +48,30 @@ class _HTML(BaseHTTPRequestHandler):
         self.wfile.write(page)
 
 
+class _Busy(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        body = json.dumps({"status": 503, "message": "sync not ready"}).encode()
+        self.send_response(503)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def busy_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Busy)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    yield "http://127.0.0.1:%d" % server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
 @pytest.fixture(scope="module")
 def html_server():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _HTML)
@@ -88,3 +112,15 @@ def test_bad_connection_input_through_lookup_and_module(devserver, devserver_fac
         assert token not in result.output
         assert token[-40:] not in result.output
     assert "Traceback" not in result.output
+
+
+def test_each_retry_is_a_warning_then_a_clear_error(busy_server, run_playbook):
+    result = run_playbook(os.path.join(PLAYBOOKS, "retries.yml"), extra_vars={"busy_url": busy_server},
+                          env={"OP_CONNECT_TOKEN": "busy-test-token-value"})
+    assert result.rc == 0, result
+    warnings = [line for line in result.output.splitlines() if "[WARNING]: 1Password Connect:" in line]
+    # One warning per retry (the module's identical ones are counted by the playbook's
+    # assert: Ansible shows a repeated warning text once).
+    assert any("got HTTP 503; retry 1 of 2" in line for line in warnings), result
+    assert any("got HTTP 503; retry 2 of 2" in line for line in warnings), result
+    assert "busy-test-token-value" not in result.output
