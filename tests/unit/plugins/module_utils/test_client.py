@@ -37,6 +37,7 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._errors impo
     ConnectScopeError,
     ConnectServerError,
     ConnectTimeoutError,
+    ConnectTLSError,
     ConnectTooLargeError,
 )
 
@@ -548,3 +549,66 @@ def test_heartbeat_and_health(fake_connect):
     client = make_client(fake_connect)
     assert client.heartbeat() is True
     assert client.health()["version"] == "1.8.1"
+
+
+# -- TLS ----------------------------------------------------------------------------------
+@pytest.fixture
+def tls_fake_connect(fake_connect, tmp_path):
+    """fake_connect behind TLS with a self-signed certificate for 127.0.0.1."""
+    pytest.importorskip("cryptography")
+    import datetime
+    import ipaddress
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(hours=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    cert_path = tmp_path / "server.crt"
+    key_path = tmp_path / "server.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(cert_path), str(key_path))
+    fake_connect.socket = context.wrap_socket(fake_connect.socket, server_side=True, do_handshake_on_connect=False)
+    fake_connect.tls_url = fake_connect.url.replace("http://", "https://")
+    fake_connect.cert_path = str(cert_path)
+    return fake_connect
+
+
+def test_tls_untrusted_certificate(tls_fake_connect):
+    client = ConnectClient(ConnectSettings(tls_fake_connect.tls_url, TOKEN, retries=0))
+    with pytest.raises(ConnectTLSError) as info:
+        client.list_vaults()
+    message = str(info.value)
+    assert "certificate verify failed" in message
+    assert 'Trust the server\'s CA with "ca_path"' in message
+    assert TOKEN not in message
+
+
+def test_tls_trusted_through_ca_path_or_not_verified(tls_fake_connect):
+    tls_fake_connect.route("GET", "/v1/vaults", body=[{"id": V1, "name": "Prod"}])
+    trusted = ConnectClient(ConnectSettings(tls_fake_connect.tls_url, TOKEN, retries=0,
+                                            ca_path=tls_fake_connect.cert_path))
+    assert trusted.list_vaults()[0]["name"] == "Prod"
+    unverified = ConnectClient(ConnectSettings(tls_fake_connect.tls_url, TOKEN, retries=0, validate_certs=False))
+    assert unverified.list_vaults()[0]["name"] == "Prod"
+
+
+def test_tls_errors_are_not_retried(tls_fake_connect):
+    warnings = []
+    client = ConnectClient(ConnectSettings(tls_fake_connect.tls_url, TOKEN, retries=FAST), warn=warnings.append)
+    with pytest.raises(ConnectTLSError):
+        client.list_vaults()
+    assert warnings == []
