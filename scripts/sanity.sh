@@ -10,12 +10,21 @@ python_version=${SANITY_PYTHON:-3.11}
 cache="$HOME/.ansible/test/cache"
 mkdir -p "$cache"
 # ansible-core 2.19 bootstraps pip 24.2 in its virtualenvs.
-for v in 24_2; do
-    if [ ! -f "$cache/get_pip_$v.py" ]; then
-        echo "sanity: installing the offline pip bootstrap stand-in as $cache/get_pip_$v.py"
-        cp "$root/scripts/get-pip-standin.py" "$cache/get_pip_$v.py"
-    fi
-done
+pip_bootstrap="$cache/get_pip_24_2.py"
+if [ ! -f "$pip_bootstrap" ]; then
+    echo "sanity: installing the offline pip bootstrap stand-in as $pip_bootstrap"
+    cp "$root/scripts/get-pip-standin.py" "$pip_bootstrap"
+fi
+
+# The shellcheck test is skipped (with a warning) without the program: install
+# the distribution's package when it is missing and we may (root with apt-get).
+if ! command -v shellcheck >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "sanity: installing shellcheck (apt)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq --no-install-recommends shellcheck >/dev/null 2>&1 \
+        || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq --no-install-recommends shellcheck >/dev/null 2>&1; } \
+        || echo "sanity: could not install shellcheck; its test will be skipped"
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sanity.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """connect-dev benchmark: GET-item throughput and latency with concurrent
 clients, and the server's resident memory holding 10,000 items.
 
@@ -102,7 +101,7 @@ def main() -> int:
             rss_after_list = rss_kib(proc.pid)
             conn.close()
 
-            latencies = [[] for _ in range(args.clients)]
+            latencies = [[] for dummy in range(args.clients)]
             errors = [0] * args.clients
             stop_at = time.perf_counter() + args.seconds
 

@@ -327,7 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tls-cert", metavar="FILE", help="TLS certificate (PEM); default $OP_TLS_CERT_FILE")
     p.add_argument("--tls-key", metavar="FILE", help="TLS private key (PEM); default $OP_TLS_KEY_FILE")
     p.add_argument("--role", choices=("api", "sync"), help="api (the REST API, default) or sync (health endpoints only)")
-    p.add_argument("--credentials", metavar="FILE", help="credentials file (default: $OP_SESSION, DIR/1password-credentials.json, DIR/../1password-credentials.json)")
+    p.add_argument("--credentials", metavar="FILE",
+                   help="credentials file (default: $OP_SESSION, DIR/1password-credentials.json, "
+                   "DIR/../1password-credentials.json)")
     p.add_argument("--log-level", help="error, warn, info (default) or debug; default $OP_LOG_LEVEL")
     p.add_argument("--log-file", metavar="FILE", help="append the log here instead of stderr")
     p.add_argument("--port-file", metavar="FILE", help="write the bound port here once listening (useful with --port 0)")

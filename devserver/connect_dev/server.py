@@ -190,6 +190,11 @@ def _query_int(query: dict, name: str, default: int, minimum: int, maximum: int 
     return value
 
 
+def _summary_matches(flt, summary: dict) -> bool:
+    """Whether an item summary passes a parsed SCIM filter (title and tag attributes)."""
+    return filters.matches(flt, {"title": summary["title"], "tag": summary.get("tags", [])})
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "connect-dev"
@@ -505,8 +510,7 @@ class Handler(BaseHTTPRequestHandler):
         self._vault(vault_id)
         summaries = self.app.store.list_summaries(vault_id)
         if flt:
-            summaries = [text for text in summaries if filters.matches(
-                flt, (lambda s: {"title": s["title"], "tag": s.get("tags", [])})(json.loads(text)))]
+            summaries = [text for text in summaries if _summary_matches(flt, json.loads(text))]
         self._activity("READ", "SUCCESS", vault_id)
         # The stored summaries are already JSON: join them instead of re-encoding.
         self._send(200, ("[" + ",".join(summaries) + "]").encode("utf-8"), "application/json")

@@ -23,6 +23,7 @@ from .util import new_id, now_rfc3339
 def _dump(obj) -> str:
     return json.dumps(obj, separators=(",", ":"))
 
+
 DB_NAME = "1password.sqlite"
 
 SCHEMA = """

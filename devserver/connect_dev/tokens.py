@@ -89,7 +89,7 @@ def verify(creds, authorization: str | None, now: float | None = None) -> Token:
     """Check an Authorization header value; raise ApiError(401) when unusable."""
     if not authorization:
         raise ApiError(401, "Invalid bearer token: the Authorization header is missing")
-    scheme, _, token = authorization.strip().partition(" ")
+    scheme, dummy, token = authorization.strip().partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise ApiError(401, "Invalid bearer token: expected 'Authorization: Bearer <token>'")

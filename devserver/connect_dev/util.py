@@ -12,7 +12,7 @@ ID_RE = re.compile(r"^[a-z0-9]{26}$")
 
 def new_id() -> str:
     """A 26-character lowercase id like the ones Connect assigns."""
-    return "".join(secrets.choice(ID_ALPHABET) for _ in range(26))
+    return "".join(secrets.choice(ID_ALPHABET) for dummy in range(26))
 
 
 def is_id(value) -> bool:

@@ -51,7 +51,7 @@ def run(*args, env=None, check=True, process=False):
         command = [script] if os.path.exists(script) else CMD
         full_env = dict(os.environ, PYTHONPATH=DEVSERVER)
         full_env.update(env or {})
-        done = subprocess.run(command + list(args), capture_output=True, text=True, env=full_env, timeout=60)
+        done = subprocess.run(command + list(args), capture_output=True, text=True, env=full_env, timeout=60, check=False)
         result = Result(done.returncode, done.stdout, done.stderr)
     else:
         from connect_dev import cli

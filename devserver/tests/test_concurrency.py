@@ -38,7 +38,7 @@ def test_concurrent_patch_writers_lose_nothing(server):
             with lock:
                 statuses.append(r.status_code)
 
-    reader_threads = [threading.Thread(target=reader) for _ in range(2)]
+    reader_threads = [threading.Thread(target=reader) for dummy in range(2)]
     for t in threads + reader_threads:
         t.start()
     for t in threads:

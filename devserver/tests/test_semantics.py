@@ -88,7 +88,7 @@ def test_generated_entropy_matches_pool_size(client, empty):
 
 
 def test_generation_uses_every_character_set():
-    for _ in range(20):
+    for dummy in range(20):
         value, _entropy = passwords.generate({"length": 3, "characterSets": ["LETTERS", "DIGITS", "SYMBOLS"]})
         assert any(c.isalpha() for c in value) and any(c.isdigit() for c in value)
         assert any(not c.isalnum() for c in value)

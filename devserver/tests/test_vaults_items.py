@@ -229,7 +229,7 @@ def test_protocol_errors_are_json(server):
                 if not chunk:
                     break
                 data += chunk
-        head, _, body = data.partition(b"\r\n\r\n")
+        head, dummy, body = data.partition(b"\r\n\r\n")
         assert head.split(b" ")[1] == str(status).encode(), head
         assert b"1Password-Connect-Version" in head and b"application/json" in head
         assert json.loads(body)["status"] == status

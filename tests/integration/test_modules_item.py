@@ -268,7 +268,7 @@ BAD_CASES = [
 def test_bad_input_fails_clearly_without_writing(play, devserver, vault):
     ambiguous = title("twin")
     token = devserver.default_token()
-    for _ in range(2):
+    for dummy in range(2):
         status, _h, _b = devserver.api("POST", "/v1/vaults/%s/items" % vault["id"], token=token,
                                        json={"title": ambiguous, "category": "LOGIN", "vault": {"id": vault["id"]}})
         assert status == 200

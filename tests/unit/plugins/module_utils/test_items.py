@@ -45,7 +45,7 @@ def server_item(body, item_id="i" * 26):
 
 
 def login_item():
-    body, _ = items.plan_create(spec(
+    body, dummy = items.plan_create(spec(
         title="Web", category="login",
         fields=[{"label": "username", "value": "alice", "purpose": "USERNAME"},
                 {"label": "password", "value": SECRET, "purpose": "PASSWORD"},
@@ -151,7 +151,7 @@ def test_create_body_shape():
 
 
 def test_password_purpose_defaults_to_concealed():
-    body, _ = items.plan_create(spec(title="x", category="PASSWORD", fields=[{"label": "password", "purpose": "PASSWORD", "value": "v"}]), VAULT)
+    body, dummy = items.plan_create(spec(title="x", category="PASSWORD", fields=[{"label": "password", "purpose": "PASSWORD", "value": "v"}]), VAULT)
     assert body["fields"][0]["type"] == "CONCEALED"
 
 
@@ -189,14 +189,14 @@ def test_add_field_appends():
 def test_field_matched_in_named_section_only():
     current = login_item()
     # "host" exists in section Conn; asking for it outside a section in a new section must add.
-    ops, _ = items.plan_update(spec(title="Web", sections=["Other"], fields=[{"label": "host", "value": "db1", "section": "Other"}]), current)
+    ops, dummy = items.plan_update(spec(title="Web", sections=["Other"], fields=[{"label": "host", "value": "db1", "section": "Other"}]), current)
     assert [o["op"] for o in ops] == ["replace", "add"]
     assert ops[0]["path"] == "/sections" and [s["label"] for s in ops[0]["value"]] == ["Conn", "Other"]
     assert ops[1]["value"]["section"]["id"] == ops[0]["value"][1]["id"]
 
 
 def test_field_without_section_found_anywhere_when_unique():
-    ops, _ = items.plan_update(spec(title="Web", fields=[{"label": "port", "value": "5432"}]), login_item())
+    ops, dummy = items.plan_update(spec(title="Web", fields=[{"label": "port", "value": "5432"}]), login_item())
     assert ops == []
 
 
@@ -215,13 +215,13 @@ def test_tags_urls_title_favorite():
     assert predicted["title"] == "Web2" and predicted["tags"] == ["x"] and predicted["favorite"] is True
     assert predicted["urls"] == [{"href": "https://b.example", "label": "b"}]
     # Tag order is not a change.
-    ops, _ = items.plan_update(spec(title="Web", tags=["web", "prod", "web"]), current)
+    ops, dummy = items.plan_update(spec(title="Web", tags=["web", "prod", "web"]), current)
     assert ops == []
 
 
 def test_notes_update_and_exact_keeps_notes():
     current = login_item()
-    ops, _ = items.plan_update(spec(title="Web", notes="changed"), current)
+    ops, dummy = items.plan_update(spec(title="Web", notes="changed"), current)
     assert ops == [{"op": "replace", "path": "/fields/notesPlain",
                     "value": {"id": "notesPlain", "label": "notesPlain", "type": "STRING", "purpose": "NOTES", "value": "changed"}}]
 
@@ -257,7 +257,7 @@ def test_exact_removes_unnamed_fields_tags_urls_and_unused_sections():
                        "/fields/fld00000000000000000000003"]
     assert [f["label"] for f in predicted["fields"]] == ["username", "notesPlain"]
     assert predicted["tags"] == [] and predicted["urls"] == [] and predicted["sections"] == []
-    ops2, _ = items.plan_update(spec(title="Web", exact=True, fields=[{"label": "username", "value": "alice"}]), predicted)
+    ops2, dummy = items.plan_update(spec(title="Web", exact=True, fields=[{"label": "username", "value": "alice"}]), predicted)
     assert ops2 == []
 
 
@@ -265,14 +265,14 @@ def test_exact_removes_unnamed_fields_tags_urls_and_unused_sections():
 
 def test_on_create_keeps_existing_value():
     current = login_item()
-    ops, _ = items.plan_update(spec(title="Web", fields=[{"label": "password", "generate": "on_create"}]), current)
+    ops, dummy = items.plan_update(spec(title="Web", fields=[{"label": "password", "generate": "on_create"}]), current)
     assert ops == []
 
 
 def test_on_create_generates_new_field():
     current = login_item()
     ops, predicted = items.plan_update(spec(title="Web", fields=[{"label": "api key", "generate": "on_create",
-                                                                   "recipe": {"length": 12}}]), current)
+                                                                  "recipe": {"length": 12}}]), current)
     assert ops[0]["value"]["generate"] is True and ops[0]["value"]["recipe"]["length"] == 12
     assert predicted["fields"][-1]["value"] == items.GENERATED
 
@@ -293,7 +293,7 @@ def test_date_and_month_year_normalised():
     assert items.normalize_value("MONTH_YEAR", "2024/05") == items.normalize_value("MONTH_YEAR", "202405")
     current = login_item()
     current["fields"].append({"id": "d" * 26, "label": "expires", "type": "DATE", "value": "1700006400"})
-    ops, _ = items.plan_update(spec(title="Web", fields=[{"label": "expires", "type": "date", "value": "2023-11-15"}]), current)
+    ops, dummy = items.plan_update(spec(title="Web", fields=[{"label": "expires", "type": "date", "value": "2023-11-15"}]), current)
     assert ops == []
 
 
@@ -308,7 +308,7 @@ def test_legacy_makes_fields_exact_and_keeps_notes_and_section_ids():
     assert {f["label"] for f in predicted["fields"]} == {"password", "host", "notesPlain"}
     assert predicted["sections"] == current["sections"]
     assert predicted["tags"] == [] and predicted["favorite"] is False
-    ops2, _ = items.plan_update(s, predicted)
+    ops2, dummy = items.plan_update(s, predicted)
     assert ops2 == []
 
 
@@ -316,7 +316,7 @@ def test_legacy_auto_purpose_and_implicit_sections():
     s = items.build_spec({"title": "L", "category": "login", "fields": [
         {"label": "username", "field_type": "string", "value": "u"},
         {"label": "password", "field_type": "concealed", "value": "p", "section": "New"}]}, legacy=True)
-    body, _ = items.plan_create(s, VAULT, id_factory=ids())
+    body, dummy = items.plan_create(s, VAULT, id_factory=ids())
     assert [f["purpose"] for f in body["fields"]] == ["USERNAME", "PASSWORD"]
     assert body["sections"][0]["label"] == "New"
 
@@ -342,7 +342,7 @@ def test_public_item_hides_values_unless_revealed():
 def test_diff_view_masks_and_marks_changes():
     current = login_item()
     ops, predicted = items.plan_update(spec(title="Web", fields=[{"label": "password", "value": "n3w"},
-                                                                  {"label": "k", "generate": "always"}]), current)
+                                                                 {"label": "k", "generate": "always"}]), current)
     before = items.diff_view(current)
     after = items.diff_view(predicted, reference=current)
     dumped = json.dumps([before, after])
@@ -378,14 +378,14 @@ field_specs = st.lists(st.one_of(
 @given(first=field_specs, second=field_specs, exact=st.booleans(), tags=st.lists(labels, max_size=3))
 def test_plan_then_replan_is_noop(first, second, exact, tags):
     make = ids()
-    body, _ = items.plan_create(spec(title="P", category="SERVER", sections=["S1", "S2"], fields=first), VAULT, id_factory=make)
+    body, dummy = items.plan_create(spec(title="P", category="SERVER", sections=["S1", "S2"], fields=first), VAULT, id_factory=make)
     current = server_item(body)
     desired = spec(title="P", sections=["S1", "S2"], fields=second, exact=exact, tags=tags)
     ops, predicted = items.plan_update(desired, current, id_factory=make)
     # Give added fields ids as the server would, then plan again.
     for index, field in enumerate(predicted["fields"]):
         field.setdefault("id", "new%023d" % index)
-    again, _ = items.plan_update(desired, predicted, id_factory=make)
+    again, dummy = items.plan_update(desired, predicted, id_factory=make)
     assert again == []
     # Fields the task did not name survive unless exact.
     named = {(f["label"].casefold(), f["section"]) for f in second}

@@ -143,7 +143,7 @@ def test_item_update_sends_patch_of_named_field(client, capsys):
 def test_item_reveal(client, capsys):
     args = dict(LOGIN, reveal=True, fields=[{"label": "username", "value": "alice"}, {"label": "key", "generate": "on_create"}])
     result = run(item, args, capsys)
-    generated = [f for f in client.items.values()][0]["fields"][1]["value"]
+    generated = list(client.items.values())[0]["fields"][1]["value"]
     # Values the task passed come back masked by Ansible (no_log); generated ones are returned.
     assert [f["value"] for f in result["item"]["fields"]] == ["VALUE_SPECIFIED_IN_NO_LOG_PARAMETER", generated]
     assert "has_value" in run(item, LOGIN, capsys)["item"]["fields"][0]
