@@ -105,9 +105,9 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ db.field_list | selectattr('type', 'equalto', 'CONCEALED') | map(attribute='label') | list }}"
 
-- name: An item of the default vault, with its files
+- name: An item of the default vault, with its files (base64, so binary files work too)
   ansible.builtin.set_fact:
-    web: "{{ lookup('secretops.onepassword.item', 'web', vault='Prod', include_files=true) }}"
+    web: "{{ lookup('secretops.onepassword.item', 'web', vault='Prod', include_files=true, file_encoding='base64') }}"
 """
 
 RETURN = r"""
@@ -182,24 +182,17 @@ _raw:
       elements: dict
 """
 
-from ansible.errors import AnsibleLookupError
-from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.secretops.onepassword.plugins.module_utils._errors import (
-    ConnectError,
-    ConnectNotFoundError,
-)
+from ansible_collections.secretops.onepassword.plugins.module_utils._errors import ConnectError
 from ansible_collections.secretops.onepassword.plugins.module_utils._references import parse_item_reference
 from ansible_collections.secretops.onepassword.plugins.module_utils._resolve import file_content, item_to_dict
-from ansible_collections.secretops.onepassword.plugins.plugin_utils._fetch import CachedConnectLookup, flatten_terms
-
-display = Display()
-
-NAME = "secretops.onepassword.item"
+from ansible_collections.secretops.onepassword.plugins.plugin_utils._lookup import ConnectLookupBase, flatten_terms
 
 
-class LookupModule(CachedConnectLookup):
+class LookupModule(ConnectLookupBase):
+
+    NAME = "secretops.onepassword.item"
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
@@ -230,12 +223,8 @@ class LookupModule(CachedConnectLookup):
             for term, ref in zip(terms, refs):
                 found = got[ref]
                 if isinstance(found, ConnectError):
-                    if isinstance(found, ConnectNotFoundError) and on_missing != "error":
-                        if on_missing == "warn":
-                            display.warning("%s: %s: %s Returning None (on_missing=warn)." % (NAME, term, found))
-                        results.append(None)
-                        continue
-                    raise AnsibleLookupError("%s: %s: %s" % (NAME, term, found))
+                    results.append(self.term_failure(term, found, on_missing))
+                    continue
                 vault, item = found
                 files = None
                 if include_files:
@@ -243,7 +232,7 @@ class LookupModule(CachedConnectLookup):
                     for file_ in item.get("files") or []:
                         content = contents.get((vault["id"], item["id"], file_.get("id")))
                         if isinstance(content, ConnectError):
-                            raise AnsibleLookupError("%s: %s: %s" % (NAME, term, content))
+                            raise self.lookup_error(content, term)
                         files[file_.get("id")] = file_content(file_, content, encoding=encoding)
                 results.append(item_to_dict(item, vault=vault, files=files))
         return wrap_var(results)

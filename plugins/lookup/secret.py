@@ -150,14 +150,10 @@ _raw:
   elements: str
 """
 
-from ansible.errors import AnsibleLookupError
 from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.secretops.onepassword.plugins.module_utils._errors import (
-    ConnectError,
-    ConnectNotFoundError,
-)
+from ansible_collections.secretops.onepassword.plugins.module_utils._errors import ConnectError
 from ansible_collections.secretops.onepassword.plugins.module_utils._references import parse_reference
 from ansible_collections.secretops.onepassword.plugins.module_utils._resolve import (
     field_attribute,
@@ -165,14 +161,14 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._resolve imp
     file_content,
     locate,
 )
-from ansible_collections.secretops.onepassword.plugins.plugin_utils._fetch import CachedConnectLookup, flatten_terms
+from ansible_collections.secretops.onepassword.plugins.plugin_utils._lookup import ConnectLookupBase, flatten_terms
 
 display = Display()
 
-NAME = "secretops.onepassword.secret"
 
+class LookupModule(ConnectLookupBase):
 
-class LookupModule(CachedConnectLookup):
+    NAME = "secretops.onepassword.secret"
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
@@ -190,17 +186,12 @@ class LookupModule(CachedConnectLookup):
             finally:
                 source.close()
             display.vvv("%s: %d reference(s) over %d item(s), %d fetched from Connect"
-                        % (NAME, len(refs), len(set((r.vault, r.item) for r in refs)), source.fetches))
+                        % (self.NAME, len(refs), len(set((r.vault, r.item) for r in refs)), source.fetches))
 
         results = []
         for ref, value in zip(refs, values):
             if isinstance(value, ConnectError):
-                if isinstance(value, ConnectNotFoundError) and on_missing != "error":
-                    if on_missing == "warn":
-                        display.warning("%s: %s: %s Returning None (on_missing=warn)." % (NAME, ref, value))
-                    results.append(None)
-                    continue
-                raise AnsibleLookupError("%s: %s: %s" % (NAME, ref, value))
+                value = self.term_failure(ref, value, on_missing)
             results.append(value)
         return wrap_var(results)
 

@@ -49,6 +49,10 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._matching im
     looks_like_id,
     pick_one,
 )
+from ansible_collections.secretops.onepassword.plugins.module_utils._options import (
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+)
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -74,8 +78,6 @@ COLLECTION_NAME = "secretops.onepassword"
 #: Methods that may be sent twice without changing the outcome.
 IDEMPOTENT_METHODS = frozenset(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"])
 
-DEFAULT_TIMEOUT = 30
-DEFAULT_RETRIES = 3
 RETRY_DEFAULTS = {
     "total": DEFAULT_RETRIES,
     "backoff_factor": 0.5,
@@ -239,7 +241,7 @@ class ConnectSettings(object):
     """
 
     def __init__(self, host, token, validate_certs=True, ca_path=None, client_cert=None,
-                 client_key=None, timeout=30, retries=3, proxies=None, user_agent=None):
+                 client_key=None, timeout=DEFAULT_TIMEOUT, retries=DEFAULT_RETRIES, proxies=None, user_agent=None):
         self.host = self._check_host(host)
         self.token = self._check_token(token)
         self.validate_certs = _to_bool(True if validate_certs is None else validate_certs, "validate_certs")

@@ -7,12 +7,9 @@
 
 """Fetching vaults, items and files for the lookups: deduplicated, concurrent, cached.
 
-CachedConnectLookup is the base of the secret and item lookups. It offers
-what plugin_utils/_lookup.ConnectLookupBase offers (connect_settings,
-connect_client, connect_errors) but imports the Connect client (and so
-requests) only when an answer is not in the run-wide cache: a lookup runs in
-a freshly forked worker for every host and task, and that import would
-otherwise cost more than the cached lookups themselves.
+ConnectLookupBase.item_source() (plugin_utils/_lookup.py) builds an ItemSource
+for a lookup call; its clients are only built (and the Connect client only
+imported) when an answer is not in the run-wide cache.
 
 Within one lookup call each distinct vault name is resolved once and each
 distinct item fetched once; distinct items are fetched concurrently by a
@@ -24,23 +21,14 @@ shared by every process of the ansible-playbook run.
 from __future__ import annotations
 
 import base64
-import contextlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible.errors import AnsibleLookupError
-from ansible.plugins.lookup import LookupBase
-from ansible.utils.display import Display
-
 from ansible_collections.secretops.onepassword.plugins.module_utils._errors import (
-    ConnectConfigError,
     ConnectError,
     ConnectNotFoundError,
 )
 from ansible_collections.secretops.onepassword.plugins.module_utils._matching import looks_like_id
-from ansible_collections.secretops.onepassword.plugins.plugin_utils._cache import namespace, run_cache
-
-display = Display()
 
 MAX_WORKERS = 8
 MAX_CACHED_FILE = 1024 * 1024
@@ -175,67 +163,3 @@ class ItemSource(object):
 def _vault_summary(vault):
     """What the lookups keep of a vault."""
     return {"id": vault.get("id"), "name": vault.get("name") or ""}
-
-
-def flatten_terms(terms):
-    """Lookup terms with nested lists flattened (query('x', ['a', 'b']) == query('x', 'a', 'b'))."""
-    flat = []
-    for term in terms or []:
-        if isinstance(term, (list, tuple)):
-            flat.extend(flatten_terms(term))
-        else:
-            flat.append(term)
-    return flat
-
-
-class CachedConnectLookup(LookupBase):
-    """Lookup base: connection options from the shared fragment, errors as AnsibleLookupError."""
-
-    def connect_settings(self):
-        """ConnectSettings from this lookup's options (imports the client)."""
-        from ansible_collections.secretops.onepassword.plugins.module_utils._options import settings_from_plugin
-        return settings_from_plugin(self)
-
-    def connect_client(self):
-        """A new ConnectClient for this lookup's options."""
-        from ansible_collections.secretops.onepassword.plugins.module_utils._client import ConnectClient
-        return ConnectClient(self.connect_settings(), warn=display.warning)
-
-    def lookup_name(self):
-        return getattr(self, "ansible_name", None) or getattr(self, "_load_name", None) or "lookup"
-
-    @contextlib.contextmanager
-    def connect_errors(self):
-        """Turn ConnectError into AnsibleLookupError carrying only the message."""
-        try:
-            yield
-        except ConnectError as exc:
-            raise AnsibleLookupError("%s: %s" % (self.lookup_name(), exc)) from None
-
-    def item_source(self):
-        """An ItemSource for this lookup's options (set_options must have run).
-
-        Uses the run-wide cache unless the cache option is false or cache_ttl
-        is 0; clients (one per thread) are only built on a cache miss.
-        """
-        host = self.get_option("host")
-        token = self.get_option("token")
-        if not host or not token:
-            self.connect_settings()  # raises the shared, specific ConnectConfigError
-        ttl = self.get_option("cache_ttl")
-        if ttl is not None and ttl < 0:
-            raise ConnectConfigError("cache_ttl must be 0 or more seconds, got %s." % ttl)
-        cache = None
-        if self.get_option("cache") and ttl:
-            cache = run_cache(ttl=ttl, log=display.vvv)
-        settings = []
-        lock = threading.Lock()
-
-        def factory():
-            from ansible_collections.secretops.onepassword.plugins.module_utils._client import ConnectClient
-            with lock:
-                if not settings:
-                    settings.append(self.connect_settings())
-            return ConnectClient(settings[0], warn=display.warning)
-
-        return ItemSource(factory, namespace(host, token), cache=cache)

@@ -5,7 +5,7 @@
 
 # This module is internal to the collection: its interface may change without notice.
 
-"""Shared base of the collection's lookups (controller side).
+"""The one base of the collection's lookups (controller side).
 
 A lookup documents the connection options with
 ``extends_documentation_fragment: [secretops.onepassword.connection,
@@ -13,41 +13,66 @@ secretops.onepassword.connection.plugins]`` and, in run():
 
     self.set_options(var_options=variables, direct=kwargs)
     with self.connect_errors():
-        client = self.connect_client()
-        ...
+        source = self.item_source()      # cached, concurrent fetching (_fetch.py)
+        ...                              # or self.connect_client() for a plain client
 
 connect_errors() turns the collection's ConnectError into an AnsibleLookupError
-carrying only the message (no traceback, never the token).
+carrying only the message (no traceback, never the token); term_failure()
+does the same for the error of one term, honouring on_missing.
+
+A lookup runs in a freshly forked worker for every host and task, so this
+module imports only what every call needs: the Connect client (and with it
+requests) is imported on first use, which with the run-wide cache means only
+on a cache miss.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.secretops.onepassword.plugins.module_utils._client import ConnectClient
-from ansible_collections.secretops.onepassword.plugins.module_utils._errors import ConnectError
+from ansible_collections.secretops.onepassword.plugins.module_utils._errors import (
+    ConnectConfigError,
+    ConnectError,
+    ConnectNotFoundError,
+)
 from ansible_collections.secretops.onepassword.plugins.module_utils._options import settings_from_plugin
+from ansible_collections.secretops.onepassword.plugins.plugin_utils._cache import namespace, run_cache
+from ansible_collections.secretops.onepassword.plugins.plugin_utils._fetch import ItemSource
 
 display = Display()
 
 
+def _new_client(settings):
+    """A ConnectClient for settings (imports the client, and requests, on first use)."""
+    from ansible_collections.secretops.onepassword.plugins.module_utils._client import ConnectClient
+
+    return ConnectClient(settings, warn=display.warning)
+
+
 class ConnectLookupBase(LookupBase):
-    """LookupBase with a Connect client built from the connection options."""
+    """LookupBase with the connection options, Connect clients and error conversion."""
+
+    #: The lookup's fully qualified name for messages; subclasses set it.
+    NAME = None
 
     _connect_client = None
+
+    def lookup_name(self):
+        return self.NAME or getattr(self, "ansible_name", None) or getattr(self, "_load_name", None) or "lookup"
 
     def connect_settings(self):
         """ConnectSettings from this lookup's options (set_options must have run)."""
         return settings_from_plugin(self)
 
     def connect_client(self):
-        """The client for this lookup call (one requests session, reused within the call)."""
+        """The client for this lookup call (one requests session, closed by connect_errors())."""
         if self._connect_client is None:
-            self._connect_client = ConnectClient(self.connect_settings(), warn=display.warning)
+            self._connect_client = _new_client(self.connect_settings())
         return self._connect_client
 
     def close_client(self):
@@ -55,18 +80,68 @@ class ConnectLookupBase(LookupBase):
             self._connect_client.close()
             self._connect_client = None
 
+    def lookup_error(self, exc, subject=None):
+        """An AnsibleLookupError with the lookup's name, the subject (a term) and the error's own words."""
+        if subject is None:
+            return AnsibleLookupError("%s: %s" % (self.lookup_name(), exc))
+        return AnsibleLookupError("%s: %s: %s" % (self.lookup_name(), subject, exc))
+
     @contextlib.contextmanager
     def connect_errors(self):
         """Turn ConnectError into AnsibleLookupError (message only) and close the client."""
         try:
             yield
         except ConnectError as exc:
-            raise AnsibleLookupError(lookup_error_message(self, exc)) from None
+            raise self.lookup_error(exc) from None
         finally:
             self.close_client()
 
+    def term_failure(self, term, exc, on_missing):
+        """The result for a term whose lookup failed with exc.
 
-def lookup_error_message(plugin, exc):
-    """The lookup's name and the error's own words."""
-    name = getattr(plugin, "ansible_name", None) or getattr(plugin, "_load_name", None) or "lookup"
-    return "%s: %s" % (name, exc)
+        A missing object gives None when on_missing is "warn" (with a warning)
+        or "ignore"; anything else raises the AnsibleLookupError for the term.
+        """
+        if isinstance(exc, ConnectNotFoundError) and on_missing in ("warn", "ignore"):
+            if on_missing == "warn":
+                display.warning("%s: %s: %s Returning None (on_missing=warn)." % (self.lookup_name(), term, exc))
+            return None
+        raise self.lookup_error(exc, term) from None
+
+    def item_source(self):
+        """An ItemSource for this lookup's options (set_options must have run).
+
+        Uses the run-wide cache unless the cache option is false or cache_ttl
+        is 0; clients (one per thread) are only built on a cache miss.
+        """
+        host = self.get_option("host")
+        token = self.get_option("token")
+        if not host or not token:
+            self.connect_settings()  # raises the shared, specific ConnectConfigError
+        ttl = self.get_option("cache_ttl")
+        if ttl is not None and ttl < 0:
+            raise ConnectConfigError("cache_ttl must be 0 or more seconds, got %s." % ttl)
+        cache = None
+        if self.get_option("cache") and ttl:
+            cache = run_cache(ttl=ttl, log=display.vvv)
+        settings = []
+        lock = threading.Lock()
+
+        def factory():
+            with lock:
+                if not settings:
+                    settings.append(self.connect_settings())
+            return _new_client(settings[0])
+
+        return ItemSource(factory, namespace(host, token), cache=cache)
+
+
+def flatten_terms(terms):
+    """Lookup terms with nested lists flattened (query('x', ['a', 'b']) == query('x', 'a', 'b'))."""
+    flat = []
+    for term in terms or []:
+        if isinstance(term, (list, tuple)):
+            flat.extend(flatten_terms(term))
+        else:
+            flat.append(term)
+    return flat
