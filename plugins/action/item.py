@@ -13,9 +13,9 @@ with no_log; the values stay available through register.
 
 from __future__ import annotations
 
-from ansible.module_utils.parsing.convert_bool import boolean
-from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
+
+from ansible_collections.secretops.onepassword.plugins.plugin_utils._action import ConnectActionBase
 
 try:
     from ansible_collections.secretops.onepassword.plugins.plugin_utils._cache import invalidate_item
@@ -25,39 +25,20 @@ except ImportError:  # the lookup cache is optional
 display = Display()
 
 
-class ActionModule(ActionBase):
-
-    TRANSFERS_FILES = False
-    _requires_connection = True
-    _supports_check_mode = True
-    _supports_async = False
+class ActionModule(ConnectActionBase):
 
     MODULE = "secretops.onepassword.item"
 
     def reveals_values(self, result):
-        """True when the result holds field values (then the output is hidden)."""
-        try:
-            return boolean(self._task.args.get("reveal", False), strict=False)
-        except TypeError:
-            return False
+        return self.task_flag("reveal")
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        del tmp
-        module_name = getattr(self._task, "resolved_action", None) or self.MODULE
-        result.update(self._execute_module(module_name=module_name, module_args=self._task.args, task_vars=task_vars))
-        if result.get("failed"):
-            return result
+    def after_module(self, result):
         if result.get("changed") and not self._task.check_mode and not self._play_context.check_mode:
             self._invalidate(result.get("vault_id"), result.get("item_id"))
-        if self.reveals_values(result):
-            result["_ansible_no_log"] = True
-        return result
 
-    def _invalidate(self, vault_id, item_id):
-        if invalidate_item is None:
-            return
-        if not vault_id or not item_id:
+    @staticmethod
+    def _invalidate(vault_id, item_id):
+        if invalidate_item is None or not vault_id or not item_id:
             return
         try:
             invalidate_item(vault_id, item_id)

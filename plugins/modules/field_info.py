@@ -15,7 +15,8 @@ description:
   - The field is found by id, else by exact label, else by label ignoring case, within O(section) when set;
     a label shared by several fields is an error listing them.
   - Accepts the options of C(onepassword.connect.field_info) and returns the same RV(field) keys (C(value), C(section), C(id)).
-  - The value is the point of this module, so use C(no_log) on the task when the field is secret.
+  - The result holds the value, so the task's output is hidden as with C(no_log) at every verbosity;
+    register the result to use the value.
 author:
   - secretops.onepassword contributors (@secretops)
 seealso:

@@ -48,6 +48,8 @@ options:
   reveal:
     description:
       - Include field values (and current OTP codes) in RV(item) and RV(op_item).
+      - With O(reveal=true), or with O(field), the task's output is hidden as with C(no_log) at every verbosity;
+        register the result to use the values.
     type: bool
     default: false
 """
