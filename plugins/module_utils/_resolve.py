@@ -362,7 +362,8 @@ def file_content(file_, content, encoding="text", ssh_format=None):
 
 # -- whole item ----------------------------------------------------------------
 
-def _field_entry(item, field, now=None):
+def field_entry(item, field, now=None):
+    """A field as the lookups and info modules return it (section label, value, current OTP code)."""
     sid = _section_id(field)
     entry = {
         "id": field.get("id") or "",
@@ -421,7 +422,7 @@ def item_to_dict(item, vault=None, now=None, files=None):
       files maps a file id to its already converted content).
     """
     vault = vault or {}
-    field_list = [_field_entry(item, f, now=now) for f in (item.get("fields") or []) if isinstance(f, dict)]
+    field_list = [field_entry(item, f, now=now) for f in (item.get("fields") or []) if isinstance(f, dict)]
     fields, duplicates = _unique_map([(e["label"] or e["id"], e["value"]) for e in field_list])
 
     keys = section_keys(item)

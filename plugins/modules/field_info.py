@@ -112,9 +112,9 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._items impor
 from ansible_collections.secretops.onepassword.plugins.module_utils._module import ConnectModule
 from ansible_collections.secretops.onepassword.plugins.module_utils._resolve import (
     field_attribute,
+    field_entry,
     find_section,
     find_target,
-    section_label,
 )
 
 
@@ -137,20 +137,12 @@ def main():
         if kind != "field":
             module.fail_json(msg='"%s" is a file attachment of item "%s", not a field.' % (params["field"], item.get("title")),
                              field={})
-        sid = (target.get("section") or {}).get("id") or ""
-        field = {
-            "id": target.get("id") or "",
-            "label": target.get("label") or "",
-            "type": target.get("type") or "",
-            "purpose": target.get("purpose") or "",
-            "value": "" if target.get("value") is None else target.get("value"),
-            "section": sid,
-            "section_label": (section_label(item, sid) or "") if sid else "",
-            "item_id": item.get("id"),
-            "vault_id": vault.get("id"),
-        }
+        entry = field_entry(item, target)
+        field = dict((key, entry[key]) for key in ("id", "label", "type", "purpose", "value"))
+        field.update(section=entry["section_id"] or "", section_label=entry["section"] or "",
+                     item_id=item.get("id"), vault_id=vault.get("id"))
         if field["type"] in ("OTP", "TOTP"):
-            field["otp"] = field_attribute(target, "otp")
+            field["otp"] = field_attribute(target, "otp")  # a bad OTP URI fails here
     module.exit_json(changed=False, field=field)
 
 
