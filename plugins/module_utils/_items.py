@@ -280,10 +280,16 @@ def build_spec(params, legacy=False):
         for index, section in enumerate(sections):
             if isinstance(section, str):
                 section = {"label": section}
-            label = (section or {}).get("label")
-            if not label and not (section or {}).get("id"):
+            if not isinstance(section, dict):
+                raise ItemSpecError("sections[%d]: expected a label or a dictionary with label and/or id, got %s."
+                                    % (index, type(section).__name__))
+            label, section_id = section.get("label"), section.get("id")
+            for key, value in (("label", label), ("id", section_id)):
+                if value is not None and not isinstance(value, str):
+                    raise ItemSpecError("sections[%d]: %s must be a string, got %s." % (index, key, type(value).__name__))
+            if not label and not section_id:
                 raise ItemSpecError("sections[%d]: label is required." % index)
-            spec["sections"].append({"label": label, "id": section.get("id")})
+            spec["sections"].append({"label": label, "id": section_id})
         folded = [_fold(s["label"]) for s in spec["sections"] if s["label"]]
         if len(set(folded)) != len(folded):
             raise ItemSpecError("sections: the same label is listed twice.")

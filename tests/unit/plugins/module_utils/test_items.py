@@ -393,3 +393,12 @@ def test_plan_then_replan_is_noop(first, second, exact, tags):
         assert len(predicted["fields"]) >= len(current["fields"])
     else:
         assert len([f for f in predicted["fields"] if f.get("purpose") != "NOTES"]) == len(named)
+
+
+@pytest.mark.parametrize("sections, words", [
+    ([1], "got int"), ([["a"]], "got list"), ([{"label": 5}], "label must be a string"),
+    ([{"id": 7}], "id must be a string"), ([{}], "label is required"),
+])
+def test_malformed_sections_are_named_clearly(sections, words):
+    with pytest.raises(ItemSpecError, match=r"^sections\[0\]: .*" + words):
+        items.build_spec({"title": "t", "category": "LOGIN", "sections": sections})
