@@ -602,8 +602,13 @@ def test_tls_trusted_through_ca_path_or_not_verified(tls_fake_connect):
     trusted = ConnectClient(ConnectSettings(tls_fake_connect.tls_url, TOKEN, retries=0,
                                             ca_path=tls_fake_connect.cert_path))
     assert trusted.list_vaults()[0]["name"] == "Prod"
-    unverified = ConnectClient(ConnectSettings(tls_fake_connect.tls_url, TOKEN, retries=0, validate_certs=False))
+    warnings = []
+    unverified = ConnectClient(ConnectSettings(tls_fake_connect.tls_url, TOKEN, retries=0, validate_certs=False),
+                               warn=warnings.append)
     assert unverified.list_vaults()[0]["name"] == "Prod"
+    # Turning verification off is said once, naming the option and the server (never the token).
+    assert len(warnings) == 1 and "validate_certs is false" in warnings[0] and tls_fake_connect.tls_url in warnings[0]
+    assert TOKEN not in warnings[0]
 
 
 def test_tls_errors_are_not_retried(tls_fake_connect):
