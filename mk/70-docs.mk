@@ -26,3 +26,8 @@ docs: setup collection-link
 	scripts/docs-build.sh "$(DOCS_BUILD)"
 
 TEST_TARGETS += test-docs
+
+# Run the demo and write its output into docs/demo.md.
+.PHONY: demo-docs
+demo-docs: setup
+	scripts/docs-demo.sh
