@@ -40,7 +40,9 @@ cp "$root/CHANGELOG.md" rst/guides/changelog.md
 # Links between the guides: README.md's docs/x.md and the guides' ../roles/.../README.md.
 sed -i -e 's#](docs/\([a-z-]*\.md\)#](\1#g' rst/guides/readme.md
 sed -i -e 's#](\.\./roles/connect_server/README\.md)#](connect_server_role.md)#g' rst/guides/*.md
-guides=$(cd rst/guides && ls *.md | grep -v -x -e readme.md -e index.md -e changelog.md | sed 's/\.md$//' | sort)
+guides=$(cd rst/guides && for f in *.md; do
+    case $f in readme.md | index.md | changelog.md) ;; *) echo "${f%.md}" ;; esac
+done | sort)
 {
     printf '.. _docsite_root_index:\n\nsecretops.onepassword\n=====================\n\n'
     printf '1Password Connect as a secrets backend for Ansible.\n\n'

@@ -25,8 +25,8 @@ if [ "$mode" = "--check" ]; then
         echo "CHANGELOG.md is not what changelogs/fragments/ give: run 'make changelog' and commit it" >&2
         exit 1
     fi
-    echo "CHANGELOG.md is current ($version, $(ls "$root"/changelogs/fragments/*.yml | wc -l) fragments)"
+    echo "CHANGELOG.md is current ($version, $(find "$root/changelogs/fragments" -maxdepth 1 -name '*.yml' | wc -l) fragments)"
 else
     cp "$tree/CHANGELOG.md" "$root/CHANGELOG.md"
-    echo "wrote CHANGELOG.md ($version, $(ls "$root"/changelogs/fragments/*.yml | wc -l) fragments)"
+    echo "wrote CHANGELOG.md ($version, $(find "$root/changelogs/fragments" -maxdepth 1 -name '*.yml' | wc -l) fragments)"
 fi
