@@ -14,7 +14,9 @@ relays the answers, except where a rule says otherwise:
     proxy.log  # [(method, path, action)] of every request seen
 
 Actions (each rule applies to the next `times` requests matching `method`
-and the `path` regular expression; `times=None` means every one):
+and the `path` regular expression; `times=None` means every one; with
+`once_per_request=True` a given request meets the rule at most once, so its
+retry passes even under concurrency):
 
 - ``refuse``: close the connection with a TCP reset before reading the request.
 - ``reset``: forward the request, send the start of the answer, then reset.
@@ -49,7 +51,7 @@ HTML_PAGE = (b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head
 
 
 class Rule(object):
-    def __init__(self, action, times=1, method=None, path=None, **params):
+    def __init__(self, action, times=1, method=None, path=None, once_per_request=False, **params):
         if action not in ACTIONS:
             raise ValueError("unknown action %r (one of %s)" % (action, ", ".join(ACTIONS)))
         self.action = action
@@ -57,9 +59,15 @@ class Rule(object):
         self.method = method.upper() if method else None
         self.path = re.compile(path) if path else None
         self.params = params
+        # with once_per_request, a request (method and target) meets this fault at most once,
+        # so its retry goes through even while the rule has uses left
+        self.once_per_request = once_per_request
+        self.seen = set()
 
-    def matches(self, method, path):
+    def matches(self, method, path, target=None):
         if self.remaining is not None and self.remaining <= 0:
+            return False
+        if self.once_per_request and (method, target) in self.seen:
             return False
         if self.method and self.method != method:
             return False
@@ -107,10 +115,11 @@ class FaultProxy(object):
         self._clients = set()
 
     # -- control --------------------------------------------------------
-    def add(self, action, times=1, method=None, path=None, **params):
+    def add(self, action, times=1, method=None, path=None, once_per_request=False, **params):
         """Append a rule; rules are tried in order, the first match applies."""
         with self._lock:
-            self._rules.append(Rule(action, times=times, method=method, path=path, **params))
+            self._rules.append(Rule(action, times=times, method=method, path=path,
+                                    once_per_request=once_per_request, **params))
         return self
 
     def clear(self):
@@ -170,12 +179,13 @@ class FaultProxy(object):
                 self.connections += 1
             threading.Thread(target=self._handle_connection, args=(client,), daemon=True).start()
 
-    def _next_rule(self, method, path):
+    def _next_rule(self, method, path, target=None):
         with self._lock:
             for rule in self._rules:
-                if rule.matches(method, path):
+                if rule.matches(method, path, target):
                     if rule.remaining is not None:
                         rule.remaining -= 1
+                    rule.seen.add((method, target))
                     self.log.append((method, path, rule.action))
                     self.stamps.append(time.monotonic())
                     return rule
@@ -272,7 +282,7 @@ class FaultProxy(object):
     def _answer(self, client, request):
         """Serve one request; False when the connection must end."""
         path = urllib.parse.urlsplit(request["target"]).path
-        rule = self._next_rule(request["method"], path)
+        rule = self._next_rule(request["method"], path, request["target"])
         action = rule.action if rule else "pass"
         params = rule.params if rule else {}
         close = request["close"]

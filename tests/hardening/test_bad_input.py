@@ -21,7 +21,7 @@ from conftest import REPO, SECRETS, distinctive, harness  # noqa: F401  (harness
 from ansible_collections.secretops.onepassword.plugins.module_utils import _errors, _items, _options  # noqa: E402
 from ansible_collections.secretops.onepassword.plugins.module_utils._client import normalize_retries  # noqa: E402
 
-QUICK = settings(max_examples=int(os.environ.get("HARDENING_EXAMPLES", "150")), deadline=None, database=None,
+QUICK = settings(max_examples=int(os.environ.get("HARDENING_EXAMPLES", "100")), deadline=None, database=None,
                  suppress_health_check=list(HealthCheck))
 TOKEN = distinctive("tok")
 
@@ -159,6 +159,8 @@ def test_bad_module_input_changes_nothing(run_playbook, hz, proxy_factory, tmp_p
                           extra_vars={"op_cases": cases, "result_file": str(result_file), "op_ignore_errors": True},
                           env={"OP_CONNECT_HOST": proxy.url})
     outcomes = json.loads(result_file.read_text())
+    # cases.yml saves its loop items (with the values) for its tests: remove that on-purpose copy
+    result_file.unlink()
     assert len(outcomes) == len(cases), result
     for case, outcome in zip(cases, outcomes):
         assert outcome.get("failed"), (case["title"], outcome)
@@ -216,7 +218,7 @@ def test_connect_dev_against_the_openapi_description(devserver, fuzz_target):
     schema = schemathesis.openapi.from_path(SPEC)
     token = fuzz_target["token"]
     headers = {"Authorization": "Bearer " + token}
-    examples = int(os.environ.get("HARDENING_SCHEMA_EXAMPLES", "6"))
+    examples = int(os.environ.get("HARDENING_SCHEMA_EXAMPLES", "5"))
     seen = {"calls": 0, "statuses": {}}
     session = __import__("requests").Session()
     for result in schema.get_all_operations():

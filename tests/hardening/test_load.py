@@ -139,8 +139,9 @@ def test_lookup_200_distinct_items_within_budget(play, hz, devserver, proxy_fact
     # The same run with transient faults: each costs exactly one retry, never more.
     proxy.clear()
     faults = 40
-    proxy.add("status", times=faults // 2, method="GET", path=r"/items/[^/]+$", status=503)
-    proxy.add("status", times=faults // 2, method="GET", path=r"/items$", status=429, retry_after=0)
+    proxy.add("status", times=faults // 2, method="GET", path=r"/items/[^/]+$", status=503, once_per_request=True)
+    proxy.add("status", times=faults // 2, method="GET", path=r"/items$", status=429, retry_after=0,
+              once_per_request=True)
     started = time.monotonic()
     result = play("bulk.yml", extra_vars=_bulk_vars(hz), env=fast_env(proxy.url, timeout=10, retries=3))
     assert result.rc == 0, result
