@@ -40,7 +40,12 @@ class Snippet(object):
         self.text = text
         self.marker = marker          # None (run), syntax-only, vars, seed, data
         self.reason = reason
-        self.data = yaml.safe_load(text)
+        try:
+            self.data = yaml.safe_load(text)
+            self.error = None
+        except yaml.YAMLError as exc:
+            self.data = None
+            self.error = str(exc)
 
     @property
     def id(self):
@@ -49,6 +54,8 @@ class Snippet(object):
     @property
     def kind(self):
         """playbook, tasks, or the marker; 'unknown' for an unmarked block that is neither."""
+        if self.error:
+            return "invalid"
         if self.marker in ("vars", "seed", "data"):
             return self.marker
         if isinstance(self.data, list) and self.data and all(isinstance(x, dict) for x in self.data):
