@@ -24,14 +24,13 @@ test-role: setup docker-engine image collection-link
 	set -o pipefail; \
 	site=$$($(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])'); \
 	export ANSIBLE_COLLECTIONS_PATH="$(CURDIR)/build/collections:$$site"; \
-	export MOLECULE_NO_LOG=false; \
 	cd "$(ROLE_DIR)" && for s in $(ROLE_SCENARIOS); do \
 	    echo "test-role: molecule test -s $$s (log: $(ROLE_LOG_DIR)/$$s.log)"; \
 	    start=$$(date +%s); \
 	    if ! molecule test -s $$s >"$(ROLE_LOG_DIR)/$$s.log" 2>&1; then \
 	        tail -n 60 "$(ROLE_LOG_DIR)/$$s.log"; echo "test-role: scenario $$s FAILED"; exit 1; \
 	    fi; \
-	    grep -E '^(PLAY RECAP|localhost +:)' "$(ROLE_LOG_DIR)/$$s.log" | tail -n 2 || true; \
+	    sed 's/\x1b\[[0-9;]*m//g' "$(ROLE_LOG_DIR)/$$s.log" | grep -E '^$$s +: actions=' | tail -n 1 || true; \
 	    echo "test-role: scenario $$s passed in $$(( $$(date +%s) - start ))s"; \
 	done
 
