@@ -30,7 +30,7 @@ test-role: setup docker-engine image collection-link
 	    if ! molecule test -s $$s >"$(ROLE_LOG_DIR)/$$s.log" 2>&1; then \
 	        tail -n 60 "$(ROLE_LOG_DIR)/$$s.log"; echo "test-role: scenario $$s FAILED"; exit 1; \
 	    fi; \
-	    sed 's/\x1b\[[0-9;]*m//g' "$(ROLE_LOG_DIR)/$$s.log" | grep -E '^$$s +: actions=' | tail -n 1 || true; \
+	    sed 's/\x1b\[[0-9;]*m//g' "$(ROLE_LOG_DIR)/$$s.log" | grep -E "^$$s +: actions=" | tail -n 1 || true; \
 	    echo "test-role: scenario $$s passed in $$(( $$(date +%s) - start ))s"; \
 	done
 
