@@ -13,6 +13,7 @@ A markdown block may be preceded by a marker comment on the line before its fenc
 
 An EXAMPLES block may start with the YAML comment ``# docs-test: syntax-only: <why>``.
 Unmarked blocks must be a playbook (a list of plays) or a list of tasks; they are run.
+The yaml blocks of roles/*/README.md (plays for Docker hosts) are syntax-checked.
 """
 
 from __future__ import annotations
@@ -122,8 +123,21 @@ def markdown_snippets(relpath):
     return found
 
 
+def role_readme_snippets():
+    """The yaml blocks of each role's README: plays deploying Connect with Docker on
+    real hosts, so they are syntax-checked (with the role resolved), not run."""
+    found = []
+    for path in sorted(glob.glob(os.path.join(REPO, "roles", "*", "README.md"))):
+        for snippet in markdown_snippets(os.path.relpath(path, REPO)):
+            if snippet.marker is None:
+                snippet.marker, snippet.reason = "syntax-only", "a role play for Docker hosts"
+            found.append(snippet)
+    return found
+
+
 def all_snippets():
     snippets = plugin_examples()
     for relpath in markdown_files():
         snippets.extend(markdown_snippets(relpath))
+    snippets.extend(role_readme_snippets())
     return snippets
