@@ -11,7 +11,8 @@ test-modules-unit: setup collection-link
 	$(PYTHON) -m pytest $(MODULES_PYTEST) -p no:cacheprovider tests/unit/plugins/module_utils/test_items.py tests/unit/plugins/modules
 
 test-modules: setup collection-link test-modules-unit
-	$(PYTHON) -m pytest $(MODULES_PYTEST) -p no:cacheprovider tests/integration/test_modules_item.py tests/integration/test_modules_migration.py
+	$(PYTHON) -m pytest $(MODULES_PYTEST) -p no:cacheprovider tests/integration/test_modules_item.py tests/integration/test_modules_migration.py \
+		tests/integration/test_modules_info_output.py
 
 bench-modules: setup collection-link
 	MODULES_BENCH=1 MODULES_BENCH_ITEMS=$(MODULES_BENCH_ITEMS) $(PYTHON) -m pytest -q -s -p no:cacheprovider tests/integration/test_modules_bench.py
