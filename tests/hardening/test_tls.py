@@ -169,8 +169,6 @@ def test_tls_case(tls_run, hz, name):
     assert "Traceback (most recent call last)" not in result.output
 
 
-@pytest.mark.xfail(strict=True, reason="validate_certs=false gives no warning: _client.py silences urllib3's "
-                                       "InsecureRequestWarning and neither the client nor the lookups warn instead")
 def test_validate_certs_false_warns(play, hz, proxy_factory, pki, tmp_path):
     proxy = tls_proxy(proxy_factory, pki["untrusted"])
     cases = [{"name": "insecure", "ref": "op://Hardening/app/password",
