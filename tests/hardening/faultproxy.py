@@ -246,7 +246,7 @@ class FaultProxy(object):
             header = reader.readline(65537)
             if not header or header in (b"\r\n", b"\n"):
                 break
-            name, _, value = header.decode("latin-1").partition(":")
+            name, _sep, value = header.decode("latin-1").partition(":")
             headers.append((name.strip(), value.strip()))
         length = 0
         for name, value in headers:
@@ -341,8 +341,8 @@ def main(argv=None):
     port = int(argv.pop(0)) if argv and argv[0].isdigit() else 0
     proxy = FaultProxy(upstream, port=port)
     for spec in argv:
-        action, _, rest = spec.partition(":")
-        times, _, options = rest.partition(":")
+        action, _sep, rest = spec.partition(":")
+        times, _sep, options = rest.partition(":")
         params = dict(item.split("=", 1) for item in options.split(",") if item)
         proxy.add(action, times=int(times) if times else 1, **params)
     proxy.start()

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.errors import Unsatisfiable
 
-from conftest import REPO, SECRETS, distinctive, harness  # noqa: F401  (harness puts the collection on sys.path)
+from conftest import REPO, distinctive  # (loading conftest puts the collection on sys.path)
 
 from ansible_collections.secretops.onepassword.plugins.module_utils import _errors, _items, _options  # noqa: E402
 from ansible_collections.secretops.onepassword.plugins.module_utils._client import normalize_retries  # noqa: E402
@@ -26,8 +25,9 @@ QUICK = settings(max_examples=int(os.environ.get("HARDENING_EXAMPLES", "100")), 
 TOKEN = distinctive("tok")
 
 json_leaf = st.none() | st.booleans() | st.integers(-10 ** 6, 10 ** 6) | st.floats(allow_nan=True) | st.text(max_size=20)
-json_any = st.recursive(json_leaf, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
-                                                                                            max_size=3), max_leaves=8)
+json_any = st.recursive(
+    json_leaf, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8)
 
 
 # -- connection options ----------------------------------------------------------
@@ -93,8 +93,9 @@ field = st.fixed_dictionaries({}, optional={
 item_params = st.fixed_dictionaries({"title": text}, optional={
     "category": text, "fields": st.lists(field, max_size=4), "urls": st.lists(json_any | text, max_size=3),
     "tags": st.lists(text, max_size=3), "favorite": st.booleans(),
-    "sections": st.lists(json_any | text | st.fixed_dictionaries({}, optional={"label": json_leaf | text,
-                                                                              "id": json_leaf | text}), max_size=3),
+    "sections": st.lists(
+        json_any | text | st.fixed_dictionaries({}, optional={"label": json_leaf | text, "id": json_leaf | text}),
+        max_size=3),
     "notes": st.just(SECRET_VALUE) | text, "exact": st.booleans(),
 })
 
@@ -138,8 +139,8 @@ BAD_CASES = [
     {"title": "bad-type", "category": "LOGIN", "fields": [{"label": "x", "type": "NOT_A_TYPE", "value": "__SECRET__"}]},
     {"title": "bad-section", "category": "LOGIN", "fields": [{"label": "x", "section": "nowhere", "value": "__SECRET__"}]},
     {"title": "bad-no-category", "fields": [{"label": "x", "value": "__SECRET__"}]},
-    {"title": "bad-urls", "category": "LOGIN", "urls": [{"href": "https://a", "primary": True},
-                                                       {"href": "https://b", "primary": True}]},
+    {"title": "bad-urls", "category": "LOGIN",
+     "urls": [{"href": "https://a", "primary": True}, {"href": "https://b", "primary": True}]},
 ]
 
 

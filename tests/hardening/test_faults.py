@@ -93,8 +93,8 @@ FOREVER = {
                                                               "after %d retries" % RETRIES]),
     "refuse-forever": (("refuse", {}), ["cannot reach Connect at http://127.0.0.1", "Connection reset by peer",
                                         "after %d retries" % RETRIES]),
-    "reset-headers-forever": (("reset", {"in_headers": True}), ["cannot reach Connect at http://127.0.0.1",
-                                                               "after %d retries" % RETRIES]),
+    "reset-headers-forever": (("reset", {"in_headers": True}),
+                              ["cannot reach Connect at http://127.0.0.1", "after %d retries" % RETRIES]),
     "reset-body-forever": (("reset", {}), ["request to Connect at http://127.0.0.1", "failed"]),
     "html-200": (("html", {"status": 200}), ["instead of Connect's JSON"]),
 }
@@ -117,8 +117,8 @@ def forever_run(play, hz, proxy_factory_module, tmp_path_factory):
     truncate = proxy_factory_module()
     truncate.add("truncate", times=1, method="GET", path=r"/items/[^/]+$")
     proxies["truncate-once"] = truncate
-    cases.append({"name": "truncate-once", "ref": "op://Hardening/app/password", "opts": {"host": truncate.url,
-                                                                                        "cache": False}})
+    cases.append({"name": "truncate-once", "ref": "op://Hardening/app/password",
+                  "opts": {"host": truncate.url, "cache": False}})
     outcomes, result = lookup_cases(play, tmp_path_factory.mktemp("forever"), cases,
                                     fast_env(None, timeout=TIMEOUT, retries=RETRIES))
     return proxies, outcomes, result
@@ -172,8 +172,8 @@ def test_lookup_read_retries_a_body_cut_short(play, hz, proxy_factory, tmp_path)
     for action in ("reset", "truncate"):
         proxy = proxy_factory()
         proxy.add(action, times=1, method="GET", path=r"/items/[^/]+$")
-        cases.append({"name": action, "ref": "op://Hardening/app/password", "opts": {"host": proxy.url,
-                                                                                   "cache": False}})
+        cases.append({"name": action, "ref": "op://Hardening/app/password",
+                      "opts": {"host": proxy.url, "cache": False}})
     outcomes, _result = lookup_cases(play, tmp_path, cases, fast_env(None, timeout=TIMEOUT, retries=RETRIES))
     for name, (msg, digest, failed) in outcomes.items():
         assert not failed and digest == hz.digests["password"], (name, msg)

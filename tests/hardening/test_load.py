@@ -10,13 +10,11 @@ bench-hardening` runs 30 and prints the figures).
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import threading
 import time
 
-import pytest
 import requests
 
 from conftest import BULK, VAULT, fast_env
@@ -89,7 +87,7 @@ def test_concurrent_writers_lose_no_update(devserver, hz):
             record(response.status_code, time.monotonic() - started)
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
-    threads += [threading.Thread(target=reader) for _ in range(2)]
+    threads += [threading.Thread(target=reader) for _index in range(2)]
     began = time.monotonic()
     for thread in threads:
         thread.start()

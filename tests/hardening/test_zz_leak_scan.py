@@ -107,7 +107,7 @@ def test_scanner_finds_planted_secrets(tmp_path):
         (tmp_path / ("b64-%d.txt" % shift)).write_text('{"data": "%s"}' % blob)
     (tmp_path / "clean.txt").write_text("nothing here")
     hits = scan(collect([str(tmp_path)], set()), {planted})
-    assert sorted(os.path.basename(p) for p, _ in hits) == ["b64-0.txt", "b64-1.txt", "b64-2.txt", "plain.txt"]
+    assert sorted(os.path.basename(path) for path, _kind in hits) == ["b64-0.txt", "b64-1.txt", "b64-2.txt", "plain.txt"]
 
 
 def _leak_env(leak_dir):
@@ -179,8 +179,8 @@ def test_no_secret_in_any_artefact(play, hz, devserver, tmp_path_factory, artefa
     rc["generic_item"] = play(os.path.join(REPO, "tests", "integration", "playbooks", "modules", "generic_item.yml"),
                               extra_vars={"connect_host": devserver.url, "vault_id": hz.writes_vault_id,
                                           "item_title": title + "-generic", "result_file": generic_result},
-                              inventory=_inventory(seed_dir, "generic", {"connect_token": hz.token,
-                                                                          "codeword": codeword}),
+                              inventory=_inventory(seed_dir, "generic",
+                                                   {"connect_token": hz.token, "codeword": codeword}),
                               env=env, verbosity=4, diff=True).rc
     # that playbook saves the item with its values for its own test: remove that on-purpose copy
     if os.path.exists(generic_result):
