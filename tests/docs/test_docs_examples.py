@@ -20,6 +20,7 @@ What the harness adds around a snippet, and nothing else:
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shutil
@@ -148,6 +149,27 @@ def test_example_runs_against_the_dev_server(snippet, devserver, seeded, run_pla
         pytest.fail("%s failed (rc %d):\n%s\n%s" % (snippet.id, result.rc, result.stdout[-5000:], result.stderr[-2000:]),
                     pytrace=False)
     assert devserver.default_token() not in result.output
+    _check_written_files(str(tmp_path))
+
+
+def _seed_files():
+    with open(os.path.join(HERE, "seed.yml")) as handle:
+        document = yaml.safe_load(handle)
+    return dict((f["name"], f) for v in document["vaults"] for i in v.get("items") or [] for f in i.get("files") or [])
+
+
+def _check_written_files(workdir):
+    """Files the examples wrote hold what the seed holds: a binary attachment byte for
+    byte, an SSH key converted to OpenSSH."""
+    seeded = _seed_files()
+    for directory, _dirs, names in os.walk(os.path.join(workdir, "root")):
+        for name in names:
+            with open(os.path.join(directory, name), "rb") as handle:
+                content = handle.read()
+            if name in seeded and "content_base64" in seeded[name]:
+                assert content == base64.b64decode(seeded[name]["content_base64"]), name
+            elif name.startswith("id_"):
+                assert content.startswith(b"-----BEGIN OPENSSH PRIVATE KEY-----"), name
 
 
 @pytest.mark.parametrize("snippet", _by_kind("syntax-only"))
