@@ -39,6 +39,7 @@ cp "$root/roles/connect_server/README.md" rst/guides/connect_server_role.md
 cp "$root/CHANGELOG.md" rst/guides/changelog.md
 # Links between the guides: README.md's docs/x.md and the guides' ../roles/.../README.md.
 sed -i -e 's#](docs/\([a-z-]*\.md\)#](\1#g' rst/guides/readme.md
+sed -i -e 's#](CHANGELOG.md)#](changelog.md)#g' rst/guides/readme.md
 sed -i -e 's#](\.\./roles/connect_server/README\.md)#](connect_server_role.md)#g' rst/guides/*.md
 guides=$(cd rst/guides && for f in *.md; do
     case $f in readme.md | index.md | changelog.md) ;; *) echo "${f%.md}" ;; esac
