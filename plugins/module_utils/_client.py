@@ -502,8 +502,8 @@ class ConnectClient(object):
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
         if warn and not settings.validate_certs and settings.host.lower().startswith("https:"):
-            warn("validate_certs is false: the TLS certificate of %s is not verified, so the server cannot be "
-                 "trusted to be the real Connect server." % _redact_url(settings.host))
+            warn("1Password Connect: validate_certs is false: the TLS certificate of %s is not verified, so the "
+                 "server cannot be trusted to be the real Connect server." % _redact_url(settings.host))
 
     def __enter__(self):
         return self
