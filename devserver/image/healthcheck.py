@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python
 """Container health check: GET /heartbeat on this container's own port.
 
 Exits 0 when the server answers 200, 1 otherwise (Docker's convention).
