@@ -346,6 +346,16 @@ class _BearerAuth(requests.auth.AuthBase if requests is not None else object):
         return "_BearerAuth(<hidden>)"
 
 
+def backoff_delay(factor, attempt, maximum):
+    """Seconds to wait before retry number attempt (1-based): exponential, capped, jittered."""
+    if attempt < 1 or not factor:
+        return 0.0
+    delay = min(maximum, factor * (2 ** (attempt - 1)))
+    # "Equal jitter": keep half of the delay, randomize the other half, so
+    # clients that failed together do not come back together.
+    return delay / 2.0 + random.uniform(0, delay / 2.0)
+
+
 class _ConnectRetry(_Retry):
     """urllib3 Retry with exponential backoff + jitter and a warning per retry.
 
@@ -365,13 +375,7 @@ class _ConnectRetry(_Retry):
         return fresh
 
     def get_backoff_time(self):
-        attempts = len(self.history)
-        if attempts < 1 or not self.backoff_factor:
-            return 0.0
-        delay = min(self.so_backoff_max, self.backoff_factor * (2 ** (attempts - 1)))
-        # "Equal jitter": keep half of the delay, randomize the other half, so
-        # clients that failed together do not come back together.
-        return delay / 2.0 + random.uniform(0, delay / 2.0)
+        return backoff_delay(self.backoff_factor, len(self.history), self.so_backoff_max)
 
     def _retry_after(self, response):
         if response is None or not self.so_respect_retry_after:
@@ -583,13 +587,7 @@ class ConnectClient(object):
         self.request_count += 1
         self._request_retries = 0
         try:
-            with warnings.catch_warnings():
-                # validate_certs=false is the user's explicit choice; urllib3's
-                # per-request warning would only add noise.
-                warnings.simplefilter("ignore")
-                response = self._session.request(
-                    method, url, data=data, headers=headers, timeout=self.settings.timeout,
-                    verify=verify, allow_redirects=False)
+            response = self._send(method, url, data, headers, verify)
         except requests.exceptions.SSLError as exc:
             raise self._tls_error(exc, what)
         except (requests.exceptions.ConnectTimeout, requests.exceptions.ReadTimeout, requests.exceptions.Timeout) as exc:
@@ -607,6 +605,37 @@ class ConnectClient(object):
             raise self._fail(ConnectConnectionError, "Cannot %s: request to Connect at %s failed: %s." % (
                 what, self.settings.host, _short_reason(exc)))
         return self._answer(response, method, path, what, expect_json, ok)
+
+    def _send(self, method, url, data, headers, verify):
+        """One request, with urllib3's retries; plus retries when the body breaks off.
+
+        urllib3 retries failures up to the response headers. An answer that
+        breaks off inside its body (a reset, a truncated read) surfaces later,
+        while requests reads the content: an idempotent request is retried
+        here too, on the same budget and backoff.
+        """
+        retries = self.settings.retries
+        budget = retries["total"] if method in IDEMPOTENT_METHODS else 0
+        while True:
+            try:
+                with warnings.catch_warnings():
+                    # validate_certs=false is the user's explicit choice; urllib3's
+                    # per-request warning would only add noise.
+                    warnings.simplefilter("ignore")
+                    return self._session.request(
+                        method, url, data=data, headers=headers, timeout=self.settings.timeout,
+                        verify=verify, allow_redirects=False)
+            except requests.exceptions.ChunkedEncodingError as exc:
+                if self._request_retries >= budget:
+                    raise requests.exceptions.ConnectionError(
+                        "the answer broke off before its end (%s)" % _short_reason(exc))
+                self._request_retries += 1
+                self.retry_count += 1
+                delay = backoff_delay(retries["backoff_factor"], self._request_retries, retries["backoff_max"])
+                if self._warn is not None:
+                    self._warn(self._scrub("1Password Connect: %s %s: the answer broke off (%s); retry %d of %d in %.1fs." % (
+                        method, _redact_url(url), _short_reason(exc), self._request_retries, budget, delay)))
+                time.sleep(delay)
 
     def _after_retries(self):
         count = self._request_retries

@@ -59,7 +59,8 @@ class FakeConnect(ThreadingHTTPServer):
     """Answers from a queue of scripted responses, then from routes.
 
     A scripted response is a dict: status, body (JSON-able, str or bytes),
-    headers, and action: "reset" (drop the connection without answering) or
+    headers, and action: "reset" (drop the connection without answering),
+    "truncate" (send the headers and half of the body, then hang up) or
     ("sleep", seconds) before answering.
     """
 
@@ -138,6 +139,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
+        if action == "truncate":
+            # Promise the whole body, send half of it, hang up.
+            self.wfile.write(data[:len(data) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
         if self.command != "HEAD":
             self.wfile.write(data)
 

@@ -301,6 +301,28 @@ class TestRetries(object):
         assert len(fake_connect.requests) == 2
         assert "failed (" in warnings[0]
 
+    def test_get_is_repeated_when_the_body_breaks_off(self, fake_connect):
+        fake_connect.then(action="truncate", body=[{"id": V1, "name": "cut short"}])
+        fake_connect.route("GET", "/v1/vaults", body=[])
+        warnings = []
+        assert make_client(fake_connect, retries=FAST, warnings=warnings).list_vaults() == []
+        assert len(fake_connect.requests) == 2
+        assert len(warnings) == 1 and "broke off" in warnings[0]
+
+    def test_a_body_that_keeps_breaking_off_is_a_connection_error(self, fake_connect):
+        for _attempt in range(3):
+            fake_connect.then(action="truncate", body=[{"id": V1, "name": "cut short"}])
+        with pytest.raises(ConnectConnectionError) as info:
+            make_client(fake_connect, retries=FAST).list_vaults()
+        assert len(fake_connect.requests) == 3
+        assert "broke off" in str(info.value) and "after 2 retries" in str(info.value)
+
+    def test_post_is_not_repeated_when_the_body_breaks_off(self, fake_connect):
+        fake_connect.then(action="truncate", body={"id": I1, "title": "x"})
+        with pytest.raises(ConnectConnectionError):
+            make_client(fake_connect, retries=FAST).create_item(V1, {"title": "x"})
+        assert len(fake_connect.requests) == 1
+
     @pytest.mark.parametrize("method", ["PUT", "DELETE"])
     def test_idempotent_writes_are_retried(self, fake_connect, method):
         fake_connect.then(503, err(503, "busy"))
