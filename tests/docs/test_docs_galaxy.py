@@ -22,7 +22,7 @@ ALLOWED_TOP = {"MANIFEST.json", "FILES.json", "README.md", "CHANGELOG.md", "COPY
                "roles", "docs", "examples", "changelogs"}
 # Never anywhere in the tarball.
 FORBIDDEN_PARTS = {"__pycache__", ".venv", ".git", ".ci", "build", "devserver", "mk", "scripts", ".pytest_cache",
-                   ".hypothesis", ".demo", ".ansible", "tests"}
+                   ".hypothesis", ".demo", ".ansible", "tests", "molecule"}
 FORBIDDEN_SUFFIXES = (".pyc", ".tar.gz", ".orig", ".rej", ".swp", "~")
 
 
