@@ -27,6 +27,7 @@ seealso:
 extends_documentation_fragment:
   - secretops.onepassword.connection
   - secretops.onepassword.connection.plugins
+  - secretops.onepassword.lookup
 options:
   _terms:
     description:
@@ -34,17 +35,6 @@ options:
     type: list
     elements: str
     required: true
-  vault:
-    description:
-      - Default vault (name or id) for terms without C(op://<vault>/).
-    type: str
-    env:
-      - name: OP_VAULT
-    ini:
-      - section: secretops_onepassword
-        key: vault
-    vars:
-      - name: op_vault
   on_missing:
     description:
       - What to do when the vault or the item does not exist.
@@ -65,31 +55,6 @@ options:
     type: str
     choices: [text, base64]
     default: text
-  cache:
-    description:
-      - Share answers between all lookups of one ansible-playbook run, in the memory of a helper process that
-        ends with the run (see the P(secretops.onepassword.secret#lookup) lookup). V(false) fetches on every call.
-    type: bool
-    default: true
-    env:
-      - name: OP_LOOKUP_CACHE
-    ini:
-      - section: secretops_onepassword
-        key: lookup_cache
-    vars:
-      - name: op_lookup_cache
-  cache_ttl:
-    description:
-      - Seconds an answer stays in the run-wide cache. V(0) disables the cache.
-    type: int
-    default: 300
-    env:
-      - name: OP_LOOKUP_CACHE_TTL
-    ini:
-      - section: secretops_onepassword
-        key: lookup_cache_ttl
-    vars:
-      - name: op_lookup_cache_ttl
 """
 
 EXAMPLES = r"""

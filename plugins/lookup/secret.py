@@ -31,6 +31,7 @@ seealso:
 extends_documentation_fragment:
   - secretops.onepassword.connection
   - secretops.onepassword.connection.plugins
+  - secretops.onepassword.lookup
 options:
   _terms:
     description:
@@ -41,17 +42,6 @@ options:
     type: list
     elements: str
     required: true
-  vault:
-    description:
-      - Default vault (name or id) for terms written without C(op://<vault>/).
-    type: str
-    env:
-      - name: OP_VAULT
-    ini:
-      - section: secretops_onepassword
-        key: vault
-    vars:
-      - name: op_vault
   on_missing:
     description:
       - What to do when the vault, item, section, field or file a reference names does not exist.
@@ -68,35 +58,6 @@ options:
     type: str
     choices: [text, base64]
     default: text
-  cache:
-    description:
-      - Share answers between all lookups of one ansible-playbook run (all tasks, hosts and worker processes),
-        so each distinct item is fetched about once per run.
-      - The cache lives in the memory of a helper process that only the same user can reach and that ends with
-        the run; nothing is written to disk. Entries are kept for O(cache_ttl) seconds and are dropped when a
-        module of this collection changes the item.
-      - V(false) fetches on every call.
-    type: bool
-    default: true
-    env:
-      - name: OP_LOOKUP_CACHE
-    ini:
-      - section: secretops_onepassword
-        key: lookup_cache
-    vars:
-      - name: op_lookup_cache
-  cache_ttl:
-    description:
-      - Seconds an answer stays in the run-wide cache. V(0) disables the cache.
-    type: int
-    default: 300
-    env:
-      - name: OP_LOOKUP_CACHE_TTL
-    ini:
-      - section: secretops_onepassword
-        key: lookup_cache_ttl
-    vars:
-      - name: op_lookup_cache_ttl
 notes:
   - Connection options can also be set once for a play with the C(op_connect_*) variables or the
     E(OP_CONNECT_HOST) / E(OP_CONNECT_TOKEN) environment variables.

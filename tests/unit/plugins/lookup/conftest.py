@@ -114,14 +114,21 @@ assert looks_like_id(VAULTS[0]["id"])
 
 
 def _options_from_docs(module):
-    """The option definitions the plugin loader would build (doc + both fragment parts)."""
-    from ansible_collections.secretops.onepassword.plugins.doc_fragments.connection import ModuleDocFragment
+    """The option definitions the plugin loader would build: each fragment the
+    plugin extends (secretops.onepassword.NAME[.PART]), then its own options."""
+    import importlib
 
+    doc = yaml.safe_load(module.DOCUMENTATION)
     options = {}
-    for text in (ModuleDocFragment.DOCUMENTATION, ModuleDocFragment.PLUGINS):
+    for reference in doc.get("extends_documentation_fragment") or []:
+        parts = reference.split(".")
+        assert parts[:2] == ["secretops", "onepassword"], reference
+        fragment = importlib.import_module(
+            "ansible_collections.secretops.onepassword.plugins.doc_fragments." + parts[2]).ModuleDocFragment
+        text = getattr(fragment, (parts[3] if len(parts) > 3 else "documentation").upper())
         for name, decl in (yaml.safe_load(text)["options"] or {}).items():
             options.setdefault(name, {}).update(decl)
-    for name, decl in yaml.safe_load(module.DOCUMENTATION)["options"].items():
+    for name, decl in doc["options"].items():
         options.setdefault(name, {}).update(decl)
     return options
 
