@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import contextlib
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, _load_params, missing_required_lib
 
 from ansible_collections.secretops.onepassword.plugins.module_utils._client import (
     REQUESTS_IMPORT_ERROR,
@@ -43,6 +43,24 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._options imp
 )
 
 
+def _without_fallbacks_of_given_aliases(spec):
+    """spec without the fallback of each option that the task sets by an alias.
+
+    AnsibleModule applies fallbacks before it resolves aliases, so with
+    OP_CONNECT_HOST set, a task giving hostname: would count as setting both
+    host and hostname and get a warning about it. An option given under any of
+    its names never uses its fallback, so that fallback is dropped up front.
+    """
+    given = set(_load_params() or {})
+    adjusted = {}
+    for name, entry in spec.items():
+        if entry.get("fallback") and given & set(entry.get("aliases") or ()):
+            entry = dict(entry)
+            del entry["fallback"]
+        adjusted[name] = entry
+    return adjusted
+
+
 class ConnectModule(AnsibleModule):
     """AnsibleModule with the connection options and a Connect client."""
 
@@ -52,7 +70,7 @@ class ConnectModule(AnsibleModule):
             if name in spec:
                 raise ValueError("option %s is a connection option already" % name)
         spec.update(argument_spec or {})
-        super(ConnectModule, self).__init__(argument_spec=spec, **kwargs)
+        super(ConnectModule, self).__init__(argument_spec=_without_fallbacks_of_given_aliases(spec), **kwargs)
         self._connect_client = None
 
     def client(self):

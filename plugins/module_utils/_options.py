@@ -91,6 +91,7 @@ CONNECTION_OPTIONS = {
         "env": None,  # requests already honours HTTP_PROXY / HTTPS_PROXY / NO_PROXY
         "var": "op_connect_proxies",
         "ini": False,
+        "no_log": True,  # a proxy URL may carry user:password
     },
 }
 

@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible_collections.secretops.onepassword.plugins.module_utils._errors import (
     ConnectError,
     ConnectNotFoundError,
+    ConnectScopeError,
 )
 from ansible_collections.secretops.onepassword.plugins.module_utils._matching import looks_like_id
 
@@ -99,8 +100,20 @@ class ItemSource(object):
 
     # -- single objects --------------------------------------------------------
     def vault(self, ref):
-        """The vault dict for a name or id."""
-        return self._cached(("vault", ref), lambda: _vault_summary(self.client().resolve_vault(ref)))
+        """The vault dict for a name or id.
+
+        Connect shows a token only the vaults it may read, so a vault that is
+        not found may exist out of the token's reach: that is an access error
+        (ConnectScopeError), which on_missing never hides.
+        """
+        def fetch():
+            try:
+                return _vault_summary(self.client().resolve_vault(ref))
+            except ConnectNotFoundError as exc:
+                raise ConnectScopeError("%s It does not exist or this token has no access to it (an access error, "
+                                        "which fails whatever on_missing says)." % exc) from None
+
+        return self._cached(("vault", ref), fetch)
 
     def item(self, vault, ref):
         """The full item named or identified by ref in the vault dict."""

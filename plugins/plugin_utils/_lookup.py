@@ -16,6 +16,11 @@ secretops.onepassword.connection.plugins]`` and, in run():
         source = self.item_source()      # cached, concurrent fetching (_fetch.py)
         ...                              # or self.connect_client() for a plain client
 
+set_options() first rejects an unknown keyword (naming the nearest valid
+one) and templates the play variables the options are read from
+(op_connect_token: "{{ vault_op_token }}"), as Ansible does for a task's own
+keywords; the templated values only ever reach get_option().
+
 connect_errors() turns the collection's ConnectError into an AnsibleLookupError
 carrying only the message (no traceback, never the token); term_failure()
 does the same for the error of one term, honouring on_missing.
@@ -29,9 +34,10 @@ on a cache miss.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import threading
 
-from ansible.errors import AnsibleLookupError
+from ansible.errors import AnsibleError, AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
@@ -64,6 +70,54 @@ class ConnectLookupBase(LookupBase):
 
     def lookup_name(self):
         return self.NAME or getattr(self, "ansible_name", None) or getattr(self, "_load_name", None) or "lookup"
+
+    def set_options(self, task_keys=None, var_options=None, direct=None):
+        """LookupBase.set_options with unknown keywords rejected and option variables templated."""
+        definitions = self.option_definitions or {}
+        self._reject_unknown_options(definitions, direct)
+        super(ConnectLookupBase, self).set_options(
+            task_keys=task_keys, var_options=self._templated_option_vars(definitions, var_options), direct=direct)
+
+    def _reject_unknown_options(self, definitions, direct):
+        valid = set()
+        for name, definition in definitions.items():
+            if not name.startswith("_"):
+                valid.add(name)
+                valid.update(definition.get("aliases") or ())
+        unknown = sorted(name for name in direct or {} if name not in valid)
+        if not unknown:
+            return
+        problems = []
+        for name in unknown:
+            close = difflib.get_close_matches(name, sorted(valid), n=1, cutoff=0.6)
+            hint = ' (did you mean "%s"?)' % close[0] if close else ""
+            problems.append('"%s"%s' % (name, hint))
+        raise AnsibleLookupError("%s: unknown option%s %s. Valid options: %s." % (
+            self.lookup_name(), "s" if len(problems) > 1 else "", ", ".join(problems), ", ".join(sorted(valid))))
+
+    def _templated_option_vars(self, definitions, variables):
+        """variables with the ones an option is read from templated (the others untouched).
+
+        The values are never part of a message: a failing template names the
+        variable only, so a token is never shown.
+        """
+        if not variables or self._templar is None:
+            return variables
+        names = set()
+        for definition in definitions.values():
+            names.update(entry["name"] for entry in definition.get("vars") or () if entry.get("name"))
+        wanted = [name for name in sorted(names) if variables.get(name) is not None]
+        if not wanted:
+            return variables
+        templar = self._templar.copy_with_new_env(available_variables=variables)
+        templated = dict(variables)
+        for name in wanted:
+            try:
+                templated[name] = templar.template(variables[name])
+            except AnsibleError as exc:
+                raise AnsibleLookupError("%s: the variable %s could not be templated: %s" % (
+                    self.lookup_name(), name, _first_line(exc))) from None
+        return templated
 
     def connect_settings(self):
         """ConnectSettings from this lookup's options (set_options must have run)."""
@@ -134,6 +188,12 @@ class ConnectLookupBase(LookupBase):
             return _new_client(settings[0])
 
         return ItemSource(factory, namespace(host, token), cache=cache)
+
+
+def _first_line(exc):
+    """The first line of an error's message (without the template source Ansible may append)."""
+    text = str(getattr(exc, "message", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def flatten_terms(terms):

@@ -95,7 +95,7 @@ def test_missing_field_is_an_error_by_default(make_lookup):
     assert "Did you mean" in message and "pw-db" not in message
 
 
-@pytest.mark.parametrize("term", ["op://Prod/db/nope", "op://Prod/nope/password", "op://Nope/db/password",
+@pytest.mark.parametrize("term", ["op://Prod/db/nope", "op://Prod/nope/password",
                                   "op://Prod/db/nosection/password"])
 def test_on_missing_ignore_and_warn(make_lookup, term, monkeypatch):
     warnings = []
@@ -106,6 +106,29 @@ def test_on_missing_ignore_and_warn(make_lookup, term, monkeypatch):
     assert run(make_lookup, secret_lookup, [term, "op://Prod/web/password"], on_missing="warn") == [
         None, "pw-web"]
     assert len(warnings) == 1 and term in warnings[0]
+
+
+@pytest.mark.parametrize("module, term", [(secret_lookup, "op://Nope/db/password"), (item_lookup, "op://Nope/db")])
+@pytest.mark.parametrize("on_missing", ["ignore", "warn"])
+def test_a_vault_not_found_is_an_access_error_whatever_on_missing(make_lookup, module, term, on_missing):
+    """Connect lists only the token's vaults: one not found may exist out of the token's reach."""
+    with pytest.raises(AnsibleLookupError) as info:
+        run(make_lookup, module, [term], on_missing=on_missing)
+    assert 'No vault named "Nope"' in str(info.value)
+    assert "does not exist or this token has no access to it" in str(info.value)
+
+
+@pytest.mark.parametrize("module, kwargs, fragment", [
+    (secret_lookup, {"vualt": "Prod"}, '"vualt" (did you mean "vault"?)'),
+    (secret_lookup, {"on_mising": "ignore"}, '"on_mising" (did you mean "on_missing"?)'),
+    (secret_lookup, {"fle_encoding": "base64"}, '"fle_encoding" (did you mean "file_encoding"?)'),
+    (item_lookup, {"include_file": True}, '"include_file" (did you mean "include_files"?)'),
+])
+def test_unknown_options_are_rejected_before_any_request(make_lookup, registry, module, kwargs, fragment):
+    with pytest.raises(AnsibleLookupError) as info:
+        run(make_lookup, module, ["op://Prod/db/password"], **kwargs)
+    assert fragment in str(info.value)
+    assert registry.calls == []
 
 
 def test_ambiguity_is_an_error_even_with_on_missing_ignore(make_lookup):

@@ -87,6 +87,56 @@ def test_module_task_args_and_aliases_win_over_the_environment(monkeypatch):
     assert settings.retries["total"] == 1
 
 
+def test_proxies_are_no_log():
+    """A proxy URL may carry user:password: it must never reach invocation.module_args."""
+    proxy = "http://user:proxy-pass@proxy.example.com:3128"
+    assert connect_argument_spec()["proxies"]["no_log"] is True
+    result = _validate({"host": "http://h:1", "token": TOKEN, "proxies": {"https": proxy}})
+    assert result.error_messages == []
+    assert proxy in result._no_log_values and "https" not in result._no_log_values
+
+
+def _module_warnings(args, monkeypatch, env, extra_spec=None):
+    from ansible.module_utils.common import arg_spec
+    from ansible.module_utils.testing import patch_module_args
+
+    from ansible_collections.secretops.onepassword.plugins.module_utils._module import ConnectModule
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    warned = []
+    monkeypatch.setattr(arg_spec, "warn", lambda message, **kwargs: warned.append(message))
+    with patch_module_args(args):
+        module = ConnectModule(argument_spec=extra_spec or {})
+    return module, warned
+
+
+@pytest.mark.parametrize("args", [
+    {"hostname": "https://from-task", "auth_token": TOKEN, "vault_id": "Prod"},
+    {"host": "https://from-task", "token": TOKEN, "vault": "Prod"},
+])
+def test_an_option_given_by_its_alias_ignores_its_environment_fallback(monkeypatch, args):
+    from ansible.module_utils.basic import env_fallback
+
+    spec = {"vault": {"type": "str", "aliases": ["vault_id"], "fallback": (env_fallback, ["OP_VAULT"])}}
+    env = {"OP_CONNECT_HOST": "http://from-env:8080", "OP_CONNECT_TOKEN": "env-" + TOKEN, "OP_VAULT": "EnvVault"}
+    module, warned = _module_warnings(args, monkeypatch, env, spec)
+    assert warned == []
+    assert (module.params["host"], module.params["token"], module.params["vault"]) == (
+        "https://from-task", TOKEN, "Prod")
+
+
+def test_the_environment_fallback_still_applies_when_no_name_is_given(monkeypatch):
+    from ansible.module_utils.basic import env_fallback
+
+    spec = {"vault": {"type": "str", "aliases": ["vault_id"], "fallback": (env_fallback, ["OP_VAULT"])}}
+    env = {"OP_CONNECT_HOST": "http://from-env:8080", "OP_CONNECT_TOKEN": TOKEN, "OP_VAULT": "EnvVault"}
+    module, warned = _module_warnings({}, monkeypatch, env, spec)
+    assert warned == []
+    assert (module.params["host"], module.params["vault"]) == ("http://from-env:8080", "EnvVault")
+    assert TOKEN in module.no_log_values
+
+
 def test_missing_host_is_a_clear_error():
     with pytest.raises(ConnectConfigError) as info:
         settings_from_mapping({"token": TOKEN})
@@ -169,6 +219,72 @@ def test_lookup_precedence_keyword_over_vars_over_env_over_default(monkeypatch):
     assert (settings.host, settings.retries["total"]) == ("http://kw:3", 0)
     settings = lookup.run([], variables={}, hostname="http://alias:4")[0]
     assert settings.host == "http://alias:4"
+
+
+class FakeTemplar(object):
+    """Templates "{{ name }}" from the variables it was given (records what it was asked)."""
+
+    def __init__(self, fail=None):
+        self.variables = None
+        self.asked = []
+        self.fail = fail
+
+    def copy_with_new_env(self, available_variables=None):
+        self.variables = available_variables
+        return self
+
+    def template(self, value):
+        from ansible.errors import AnsibleError
+
+        self.asked.append(value)
+        if isinstance(value, str) and value.startswith("{{"):
+            name = value.strip("{} ")
+            if name not in self.variables:
+                raise AnsibleError("'%s' is undefined\nsecond line" % name)
+            return self.variables[name]
+        return value
+
+
+def test_lookup_templates_the_variables_its_options_are_read_from(monkeypatch):
+    monkeypatch.delenv("OP_CONNECT_HOST", raising=False)
+    monkeypatch.delenv("OP_CONNECT_TOKEN", raising=False)
+    lookup = _lookup()
+    lookup._templar = FakeTemplar()
+    variables = {"url": "http://templated:5", "vaulted_token": TOKEN, "unrelated": "{{ not_templated }}",
+                 "op_connect_host": "{{ url }}", "op_connect_token": "{{ vaulted_token }}", "op_connect_timeout": 4}
+    settings = lookup.run([], variables=variables)[0]
+    assert (settings.host, settings.token, settings.timeout) == ("http://templated:5", TOKEN, 4)
+    assert sorted(lookup._templar.asked, key=str) == sorted([4, "{{ url }}", "{{ vaulted_token }}"], key=str)
+    assert variables["op_connect_host"] == "{{ url }}"  # the caller's variables are left as they were
+
+
+def test_lookup_names_the_variable_whose_template_fails_never_its_value(monkeypatch):
+    from ansible.errors import AnsibleLookupError
+
+    lookup = _lookup()
+    lookup._templar = FakeTemplar()
+    with pytest.raises(AnsibleLookupError) as info:
+        lookup.run([], variables={"op_connect_host": "http://h:1", "op_connect_token": "{{ missing_token }}"})
+    message = str(info.value)
+    assert "op_connect_token" in message and "'missing_token' is undefined" in message
+    assert "second line" not in message
+
+
+@pytest.mark.parametrize("kwargs, fragments", [
+    ({"hots": "http://h:1"}, ['unknown option "hots" (did you mean "host"?)']),
+    ({"validate_cert": False, "timout": 3}, ['unknown options', '"timout" (did you mean "timeout"?)',
+                                             '"validate_cert" (did you mean "validate_certs"?)']),
+    ({"zzz": 1}, ['unknown option "zzz".', "Valid options: auth_token, ca_path"]),
+])
+def test_lookup_rejects_unknown_keywords(monkeypatch, kwargs, fragments):
+    from ansible.errors import AnsibleLookupError
+
+    monkeypatch.setenv("OP_CONNECT_HOST", "http://env:1")
+    monkeypatch.setenv("OP_CONNECT_TOKEN", TOKEN)
+    with pytest.raises(AnsibleLookupError) as info:
+        _lookup().run([], variables={}, **kwargs)
+    for fragment in fragments:
+        assert fragment in str(info.value)
 
 
 def test_lookup_errors_are_ansible_errors_without_traceback_or_token(monkeypatch):
