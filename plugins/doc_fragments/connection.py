@@ -8,7 +8,8 @@ from __future__ import annotations
 
 class ModuleDocFragment(object):
     # The connection options of every lookup and module (plugins/module_utils/_options.py
-    # holds the same declaration; a unit test keeps them in step).
+    # holds the same declaration; a unit test keeps them in step, environment
+    # variables included).
     DOCUMENTATION = r"""
 options:
   host:
@@ -28,26 +29,31 @@ options:
   validate_certs:
     description:
       - Verify the server's TLS certificate. Set to V(false) only for tests.
+      - When the option is not set, E(OP_CONNECT_VALIDATE_CERTS) is used (modules read it on the target).
     type: bool
     default: true
   ca_path:
     description:
       - A PEM file of CA certificates to trust instead of the system store, for a Connect server with a
         private or self-signed certificate.
+      - When the option is not set, E(OP_CONNECT_CA_PATH) is used (modules read it on the target).
     type: path
   client_cert:
     description:
       - A PEM client certificate to present, when a proxy in front of Connect asks for one.
       - May hold the private key too; otherwise set O(client_key).
+      - When the option is not set, E(OP_CONNECT_CLIENT_CERT) is used (modules read it on the target).
     type: path
   client_key:
     description:
       - The PEM private key of O(client_cert) (unencrypted).
+      - When the option is not set, E(OP_CONNECT_CLIENT_KEY) is used (modules read it on the target).
     type: path
   timeout:
     description:
       - Seconds to wait for the connection and for each answer.
       - Each retry waits again, so a request may take up to O(timeout) times (1 + retries) plus the backoff.
+      - When the option is not set, E(OP_CONNECT_TIMEOUT) is used (modules read it on the target).
     type: int
     default: 30
   retries:
@@ -62,12 +68,16 @@ options:
         the cap on C(Retry-After)), C(status_forcelist) (list of HTTP statuses to retry) and
         C(respect_retry_after) (boolean).
       - Each retry is reported as a warning.
+      - When the option is not set, E(OP_CONNECT_RETRIES) is used (modules read it on the target), an
+        integer or a dictionary written as JSON.
     type: raw
     default: 3
   proxies:
     description:
       - "Proxy URL per scheme, for example V({'https': 'http://proxy.example.com:3128'})."
       - When not set, the usual E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables apply.
+      - A proxy URL may carry C(user:password), so modules treat the option as C(no_log) (the whole URL is
+        hidden from their output) and the lookups never show it.
     type: dict
 """
 

@@ -8,8 +8,17 @@ from __future__ import annotations
 
 class ModuleDocFragment(object):
     # The options every lookup of the collection shares besides the connection:
-    # the default vault and the run-wide cache (plugins/plugin_utils/_cache.py).
+    # the default vault and the run-wide cache (plugins/plugin_utils/_cache.py),
+    # and what every lookup does with its options (plugins/plugin_utils/_lookup.py).
     DOCUMENTATION = r"""
+notes:
+  - "The connection comes from the lookup's own options, else the C(op_connect_*) variables, else the
+    E(OP_CONNECT_*) environment variables of the controller, else the C([secretops_onepassword]) section of
+    C(ansible.cfg) (which never holds the token). A lookup never reads C(module_defaults)."
+  - "The C(op_connect_*), C(op_vault) and C(op_lookup_*) variables may be templates, also of vaulted variables,
+    for example C(op_connect_token: \"{{ vault_op_token }}\"): the lookup templates them with the variables
+    of the task. A failing template is reported by the variable's name, never by its value."
+  - An unknown option (a typo such as C(vualt=)) fails the lookup, naming the nearest valid option.
 options:
   vault:
     description:

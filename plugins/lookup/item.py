@@ -20,6 +20,9 @@ description:
     the lookup fails and lists them.
   - Items are fetched concurrently and shared through the run-wide cache like the
     P(secretops.onepassword.secret#lookup) lookup.
+  - The keys of the result are snake_case (C(created_at), C(updated_at), C(last_edited_by), C(field_list),
+    C(section_id), ...), the same in every release.
+  - A field of type C(DATE) has its value as C(YYYY-MM-DD).
   - The values are marked unsafe, so Ansible never templates them again.
 seealso:
   - plugin: secretops.onepassword.secret
@@ -37,9 +40,12 @@ options:
     required: true
   on_missing:
     description:
-      - What to do when the vault or the item does not exist.
+      - What to do when the item does not exist.
       - V(error) fails the task (the default); V(warn) shows a warning and returns C(None) for that term;
         V(ignore) returns C(None) silently.
+      - Ambiguous names, malformed references and access errors always fail. A vault that is not found is an
+        access error, as Connect lists a token only the vaults it may read and so cannot tell a vault that
+        does not exist from one out of the token's reach.
     type: str
     choices: [error, warn, ignore]
     default: error

@@ -24,6 +24,7 @@ description:
   - Several terms return a list of values in the same order. Within one call each item is fetched once and
     distinct items are fetched concurrently; across the whole playbook run answers are shared through a
     memory-only cache (see O(cache)).
+  - A field of type C(DATE) is returned as C(YYYY-MM-DD).
   - The values are marked unsafe, so Ansible never templates them again.
 seealso:
   - plugin: secretops.onepassword.item
@@ -44,10 +45,12 @@ options:
     required: true
   on_missing:
     description:
-      - What to do when the vault, item, section, field or file a reference names does not exist.
+      - What to do when the item, section, field or file a reference names does not exist.
       - V(error) fails the task (the default); V(warn) shows a warning and returns C(None) for that term;
         V(ignore) returns C(None) silently.
-      - Ambiguous names, malformed references and access errors always fail.
+      - Ambiguous names, malformed references and access errors always fail. A vault that is not found is an
+        access error, as Connect lists a token only the vaults it may read and so cannot tell a vault that
+        does not exist from one out of the token's reach.
     type: str
     choices: [error, warn, ignore]
     default: error
@@ -59,8 +62,6 @@ options:
     choices: [text, base64]
     default: text
 notes:
-  - Connection options can also be set once for a play with the C(op_connect_*) variables or the
-    E(OP_CONNECT_HOST) / E(OP_CONNECT_TOKEN) environment variables.
   - A one-time code is computed on the controller from the field's C(otpauth://) URI at the moment the lookup
     runs, so a cached item never yields a stale code.
 """

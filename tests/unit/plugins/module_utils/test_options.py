@@ -48,6 +48,19 @@ def test_fragment_matches_declaration(name):
     assert plugins.get("ini", []) == expected_ini
 
 
+@pytest.mark.parametrize("name", sorted(CONNECTION_OPTIONS))
+def test_fragment_documents_the_environment_fallback_modules_use(name):
+    """Modules have no env: key in their docs: the description names the variable connect_argument_spec() reads."""
+    description = " ".join(DOC[name]["description"])
+    env = CONNECTION_OPTIONS[name].get("env")
+    fallback = connect_argument_spec()[name].get("fallback")
+    if env:
+        assert "When the option is not set, E(%s) is used (modules read it on the target)" % env in description
+        assert list(fallback[1]) == [env]
+    else:
+        assert fallback is None and "When the option is not set, E(" not in description
+
+
 def test_token_is_never_read_from_ini_and_is_no_log():
     assert "ini" not in PLUGINS["token"]
     assert CONNECTION_OPTIONS["token"]["no_log"] is True
