@@ -47,7 +47,7 @@ def failures(result):
 def run_error_cases(run_playbook, out, cases, env=None):
     result = run_playbook(os.path.join(PLAYBOOKS, "errors.yml"), extra_vars={"out": str(out), "cases": cases},
                           env=env)
-    assert result.rc == 0, result
+    assert result.rc == 0, failures(result)
     return read_json(out)
 
 
