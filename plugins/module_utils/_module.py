@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import contextlib
 
-from ansible.module_utils.basic import AnsibleModule, _load_params, missing_required_lib
+from ansible.module_utils import basic
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.secretops.onepassword.plugins.module_utils._client import (
     REQUESTS_IMPORT_ERROR,
@@ -51,7 +52,7 @@ def _without_fallbacks_of_given_aliases(spec):
     host and hostname and get a warning about it. An option given under any of
     its names never uses its fallback, so that fallback is dropped up front.
     """
-    given = set(_load_params() or {})
+    given = set(basic._load_params() or {})  # the task's arguments, as AnsibleModule reads them
     adjusted = {}
     for name, entry in spec.items():
         if entry.get("fallback") and given & set(entry.get("aliases") or ()):
