@@ -335,6 +335,8 @@ def cmd_serve(args) -> int:
     scheme = "https" if cfg["cert"] else "http"
     log.info("connect-dev %s (Connect %s) %s role listening on %s://%s:%d, data %s" % (
         __version__, CONNECT_VERSION, cfg["role"], scheme, cfg["host"], port, cfg["data"]))
+    log.info("at most %d connections at once; read timeouts: idle %gs, headers %gs, body %gs" % (
+        server.max_connections, server.idle_timeout, server.header_timeout, server.body_timeout))
     if args.port_file:
         tmp = args.port_file + ".tmp"
         with open(tmp, "w", encoding="ascii") as handle:
