@@ -774,9 +774,11 @@ class Watchdog:
                     del self._deadlines[sock]
                     self._expired.add(sock)
             for sock in late:
+                # Over TLS the session cannot carry a 408 after its input ends: close both ways.
+                how = socket.SHUT_RDWR if isinstance(sock, ssl.SSLSocket) else socket.SHUT_RD
                 try:
                     # The plain socket call: an SSLSocket's own shutdown() would drop its TLS state.
-                    socket.socket.shutdown(sock, socket.SHUT_RD)
+                    socket.socket.shutdown(sock, how)
                 except OSError:
                     pass
 
@@ -793,7 +795,7 @@ def connection_cap(requested: int) -> int:
         return requested
     if soft == resource.RLIM_INFINITY:
         return requested
-    return max(4, min(requested, (soft - 32) // 4))
+    return min(requested, max(4, (soft - 32) // 4))
 
 
 class Server(ThreadingHTTPServer):
