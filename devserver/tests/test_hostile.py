@@ -541,3 +541,15 @@ def test_seed_with_colliding_item_ids_is_one_clear_error(scratch, capsys):
         assert store.list_vaults() == []
     finally:
         store.close()
+
+
+# -- 8: PUT and version (behaviour kept; see docs/devserver.md, Fidelity) ----------------------------
+
+def test_put_ignores_a_stale_version_and_the_last_writer_wins(server, client):
+    vault = server.vault_id("Empty")
+    created = client.post("/v1/vaults/%s/items" % vault, json={"title": "v", "category": "LOGIN"}).body
+    path = "/v1/vaults/%s/items/%s" % (vault, created["id"])
+    first = client.put(path, json=dict(created, title="first"))
+    stale = client.put(path, json=dict(created, title="second"))  # still carries version 1
+    assert first.status_code == 200 and stale.status_code == 200
+    assert client.get(path).body["title"] == "second" and stale.body["version"] == 3
