@@ -6,6 +6,8 @@ import argparse
 import base64
 import os
 import signal
+import sqlite3
+import stat
 import sys
 import threading
 
@@ -39,10 +41,48 @@ def _open_store(data_dir: str):
 
 
 # -- init ------------------------------------------------------------------------------
+def _private_dir(data: str) -> None:
+    """Create the data directory (0700), or check that an existing one belongs
+    to this user and that nobody else can write to it: whoever can write there
+    can swap the credentials file, which holds the token-signing key."""
+    try:
+        os.makedirs(data, mode=0o700)
+    except FileExistsError:
+        pass
+    info = os.stat(data)
+    if not stat.S_ISDIR(info.st_mode):
+        raise CliError("refusing to use %s: it is not a directory" % data)
+    if info.st_uid != os.geteuid():
+        raise CliError("refusing to use %s: it belongs to uid %d, not to you (uid %d); "
+                       "use a directory of your own" % (data, info.st_uid, os.geteuid()))
+    if info.st_mode & 0o022:
+        raise CliError("refusing to use %s: others can write to it (mode %03o); "
+                       "use a directory only you can write to (chmod 700)" % (data, stat.S_IMODE(info.st_mode)))
+
+
+def _private_file(path: str) -> None:
+    """An existing data file must be this user's regular file; its mode is made 0600."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISREG(info.st_mode):
+        raise CliError("refusing to use %s: it is not a regular file (a symlink?)" % path)
+    if info.st_uid != os.geteuid():
+        raise CliError("refusing to use %s: it belongs to uid %d, not to you" % (path, info.st_uid))
+    if info.st_mode & 0o077:
+        os.chmod(path, 0o600)
+        print("connect-dev: %s was mode %03o; it is now 0600" % (path, stat.S_IMODE(info.st_mode)), file=sys.stderr)
+
+
 def cmd_init(args) -> int:
+    from .store import DB_NAME
+
     data = _data_dir(args)
     path = os.path.join(data, credentials.CREDENTIALS_NAME)
-    os.makedirs(data, mode=0o700, exist_ok=True)
+    _private_dir(data)
+    for name in (credentials.CREDENTIALS_NAME, DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm"):
+        _private_file(os.path.join(data, name))
     if os.path.exists(path) and not args.force:
         credentials.load_file(path)  # an unusable existing file is an error
         print("connect-dev: %s already exists; keeping it (use --force to replace it)" % path, file=sys.stderr)
@@ -71,9 +111,19 @@ def _file_content(spec: dict, where: str) -> bytes:
 
 def seed(store, doc, editor: str = "connect-dev seed") -> dict:
     """Add the vaults/items/files of a seed document; items are matched by title
-    (an existing item of the same title is replaced, keeping its id)."""
+    (an existing item of the same title is replaced, keeping its id).
+
+    All or nothing: the whole document is one transaction."""
     if not isinstance(doc, dict) or not isinstance(doc.get("vaults"), list):
         raise CliError("the seed file must be a mapping with a 'vaults' list")
+    try:
+        with store.write():
+            return _seed(store, doc, editor)
+    except CliError as exc:
+        raise CliError("%s (nothing was seeded)" % exc) from None
+
+
+def _seed(store, doc, editor: str) -> dict:
     counts = {"vaults": 0, "items": 0, "files": 0}
     for vi, vspec in enumerate(doc["vaults"]):
         where = "vaults[%d]" % vi
@@ -122,6 +172,9 @@ def seed(store, doc, editor: str = "connect-dev seed") -> dict:
                     store.update_item(vault["id"], current["id"], lambda _cur, new=item: new)
             except ApiError as exc:
                 raise CliError("%s (%s): %s" % (iwhere, ispec.get("title", ""), exc.message)) from None
+            except sqlite3.IntegrityError:
+                raise CliError("%s (%s): id %s is already used by another item" % (
+                    iwhere, ispec.get("title", ""), ispec.get("id"))) from None
             counts["items"] += 1
             files = []
             for fi, fspec in enumerate(ispec.get("files") or []):
@@ -233,7 +286,28 @@ def serve_config(args, environ=None) -> dict:
         "role": args.role or environ.get("CONNECT_DEV_ROLE") or "api",
         "log_level": level,
         "max_inline_kb": _env_int(environ, "OP_MAX_INLINE_FILE_SIZE_KB", 100),
+        "connection_limits": connection_limits(environ),
     }
+
+
+def connection_limits(environ) -> dict:
+    """The connection cap and read timeouts, from CONNECT_DEV_* variables."""
+    from . import server
+
+    out = {"max_connections": _env_int(environ, "CONNECT_DEV_MAX_CONNECTIONS", server.MAX_CONNECTIONS)}
+    if out["max_connections"] < 1:
+        raise CliError("CONNECT_DEV_MAX_CONNECTIONS must be at least 1")
+    for key, name, default in (("idle_timeout", "CONNECT_DEV_IDLE_TIMEOUT", server.IDLE_TIMEOUT),
+                               ("header_timeout", "CONNECT_DEV_HEADER_TIMEOUT", server.HEADER_TIMEOUT),
+                               ("body_timeout", "CONNECT_DEV_BODY_TIMEOUT", server.BODY_TIMEOUT)):
+        value = environ.get(name)
+        try:
+            out[key] = default if value in (None, "") else float(value)
+        except ValueError:
+            raise CliError("%s must be a number of seconds, got %r" % (name, value)) from None
+        if not 0 < out[key] <= 3600:
+            raise CliError("%s must be between 0 and 3600 seconds" % name)
+    return out
 
 
 def cmd_serve(args) -> int:
@@ -254,13 +328,15 @@ def cmd_serve(args) -> int:
     store = Store(cfg["data"])
     app = App(store, creds, role=cfg["role"], log=log, max_inline_kb=cfg["max_inline_kb"])
     try:
-        server = make_server(app, cfg["host"], cfg["port"], cfg["cert"], cfg["key"])
+        server = make_server(app, cfg["host"], cfg["port"], cfg["cert"], cfg["key"], **cfg["connection_limits"])
     except OSError as exc:
         raise CliError("cannot listen on %s:%d: %s" % (cfg["host"], cfg["port"], exc.strerror or exc)) from None
     port = server.server_address[1]
     scheme = "https" if cfg["cert"] else "http"
     log.info("connect-dev %s (Connect %s) %s role listening on %s://%s:%d, data %s" % (
         __version__, CONNECT_VERSION, cfg["role"], scheme, cfg["host"], port, cfg["data"]))
+    log.info("at most %d connections at once; read timeouts: idle %gs, headers %gs, body %gs" % (
+        server.max_connections, server.idle_timeout, server.header_timeout, server.body_timeout))
     if args.port_file:
         tmp = args.port_file + ".tmp"
         with open(tmp, "w", encoding="ascii") as handle:

@@ -16,7 +16,7 @@ import calendar
 import datetime
 import re
 
-from . import otp, passwords
+from . import limits, otp, passwords
 from .util import bad_request, is_id, new_id, now_rfc3339
 
 CATEGORIES = (
@@ -35,7 +35,7 @@ PURPOSES = ("", "USERNAME", "PASSWORD", "NOTES")
 BUILTIN_IDS = {"USERNAME": "username", "PASSWORD": "password", "NOTES": "notesPlain"}
 
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_UNIX_RE = re.compile(r"^-?\d+$")
+_UNIX_RE = re.compile(r"^-?\d{1,12}$")  # unix seconds, up to year ~33,000
 _MONTH_YEAR_RE = re.compile(r"^(\d{4})/?(\d{2})$")
 
 
@@ -176,6 +176,7 @@ def normalize_item(body, vault_id: str, existing: dict | None = None, editor: st
     """
     if not isinstance(body, dict):
         raise bad_request("Invalid item: the request body must be a JSON object")
+    limits.check_item_counts(body)
     vault = _opt(body, "vault")
     if vault is not None:
         _check_type(vault, dict, "vault")
@@ -201,10 +202,12 @@ def normalize_item(body, vault_id: str, existing: dict | None = None, editor: st
     favorite = _check_type(_opt(body, "favorite"), bool, "favorite") or False
     tags = _check_type(_opt(body, "tags"), list, "tags") or []
     clean_tags = []
+    seen_tags = set()
     for i, tag in enumerate(tags):
         if not isinstance(tag, str):
             raise bad_request("Invalid tags[%d]: must be a string" % i)
-        if tag not in clean_tags:
+        if tag not in seen_tags:
+            seen_tags.add(tag)
             clean_tags.append(tag)
     urls = []
     for i, url in enumerate(_check_type(_opt(body, "urls"), list, "urls") or []):

@@ -24,7 +24,10 @@ def parse(value: str) -> dict:
     text = value.strip()
     params = {}
     if text.lower().startswith("otpauth://"):
-        parts = urllib.parse.urlsplit(text)
+        try:
+            parts = urllib.parse.urlsplit(text)
+        except ValueError:  # e.g. an unclosed IPv6 bracket
+            raise OtpError("the otpauth:// URI is malformed") from None
         if parts.netloc.lower() != "totp":
             raise OtpError("only otpauth://totp/ URIs are supported")
         params = {k.lower(): v for k, v in urllib.parse.parse_qsl(parts.query)}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 
+from . import limits
 from .util import bad_request
 
 OPS = ("add", "remove", "replace")
@@ -77,6 +78,10 @@ def _apply_generic(target, tokens: list, op: str, value, path: str):
 
 def _apply_fields(doc: dict, tokens: list, op: str, value, path: str):
     fields = doc.setdefault("fields", [])
+    if fields is None:
+        fields = doc["fields"] = []
+    if not isinstance(fields, list):
+        raise bad_request("Invalid patch path %r: the item's fields are not a list" % path)
     if not tokens:
         if op == "add":
             # add /fields appends one field (or several when given a list)
@@ -132,6 +137,7 @@ def apply(doc: dict, operations) -> dict:
     """Apply operations to a copy of doc; raise ApiError(400) on any bad operation."""
     if not isinstance(operations, list):
         raise bad_request("Invalid patch: the request body must be a JSON array of operations")
+    limits.check_count(operations, limits.MAX_PATCH_OPERATIONS, "patch: operations")
     doc = copy.deepcopy(doc)
     for number, operation in enumerate(operations):
         if not isinstance(operation, dict):

@@ -15,11 +15,22 @@ import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import CONNECT_VERSION, filters, items, patch, tokens
+from . import CONNECT_VERSION, filters, items, limits, patch, tokens
+from .limits import MAX_BODY_BYTES
 from .util import ApiError, bad_request, now_rfc3339
 
-MAX_BODY_BYTES = 1024 * 1024  # larger request bodies are refused with 400
+# A body over MAX_BODY_BYTES but under this is read and discarded, so the
+# client sees the 400; a larger one closes the connection unread.
 _DRAIN_LIMIT = 16 * 1024 * 1024
+_CHUNK_SIZE_RE = re.compile(rb"^([0-9A-Fa-f]{1,8})(?:;[^\r\n]*)?\r?\n$")
+_MAX_TRAILER_LINES = 32
+
+# Connection limits (seconds, connections); see docs/devserver.md.
+IDLE_TIMEOUT = 30.0  # waiting for the request line of a new or kept-alive connection
+HEADER_TIMEOUT = 10.0  # from the request line to the end of the headers
+BODY_TIMEOUT = 30.0  # reading the whole request body
+SOCKET_TIMEOUT = 30.0  # any single read or write on a connection
+MAX_CONNECTIONS = 128
 LOG_LEVELS = {"error": 1, "warn": 2, "warning": 2, "info": 3, "debug": 4, "trace": 5}
 TOO_LARGE = (
     "File is too large to inline in request. Use the "
@@ -182,7 +193,10 @@ def _query_int(query: dict, name: str, default: int, minimum: int, maximum: int 
         return default
     raw = values[-1].strip()
     if not re.match(r"^-?\d+$", raw):
-        raise bad_request("Invalid %s %r: must be an integer" % (name, values[-1]))
+        raise bad_request("Invalid %s %r: must be an integer" % (name, values[-1][:40]))
+    if len(raw.lstrip("-").lstrip("0")) > 9:
+        raise bad_request("Invalid %s %s...: must be %s" % (
+            name, raw[:12], ("between %d and %d" % (minimum, maximum)) if maximum is not None else "below 10^9"))
     value = int(raw)
     if value < minimum or (maximum is not None and value > maximum):
         raise bad_request("Invalid %s %d: must be %s" % (
@@ -195,11 +209,36 @@ def _summary_matches(flt, summary: dict) -> bool:
     return filters.matches(flt, {"title": summary["title"], "tag": summary.get("tags", [])})
 
 
+class _Incomplete(Exception):
+    """The request body ended (or timed out) before it was complete."""
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "connect-dev"
     sys_version = ""
+    timeout = SOCKET_TIMEOUT
     app: App = None  # set on a subclass per server
+
+    # -- read deadlines ------------------------------------------------------------
+    def handle_one_request(self):
+        self.server.watchdog.arm(self.connection, self.server.idle_timeout)
+        try:
+            super().handle_one_request()
+        finally:
+            self.server.watchdog.disarm(self.connection)
+
+    def parse_request(self):
+        """Reads the headers, within header_timeout of the request line."""
+        watchdog = self.server.watchdog
+        idle_expired = watchdog.disarm(self.connection)
+        watchdog.arm(self.connection, self.server.header_timeout)
+        ok = super().parse_request()
+        headers_expired = watchdog.disarm(self.connection)
+        if ok and (idle_expired or headers_expired):
+            self.send_error(408, "Request headers not received within %g seconds" % self.server.header_timeout)
+            return False
+        return ok
 
     def send_error(self, code, message=None, explain=None):
         """Protocol-level errors (bad request line, unknown method, header
@@ -261,6 +300,7 @@ class Handler(BaseHTTPRequestHandler):
         self._status = 500
         self._body_cache = None
         self._body_error = None
+        self._body_pending = self._declares_body()
         self._token = None
         split = urllib.parse.urlsplit(self.path)
         path = split.path
@@ -268,7 +308,6 @@ class Handler(BaseHTTPRequestHandler):
             path = path.rstrip("/") or "/"
         log_path = self._log_path = path
         try:
-            self._read_body_now()
             query = urllib.parse.parse_qs(split.query, keep_blank_values=True)
             self._dispatch(method, path, query)
         except ApiError as exc:
@@ -298,51 +337,113 @@ class Handler(BaseHTTPRequestHandler):
         self.app.metrics.observe(self.command, self._status, elapsed)
         self.app.log.request(self.command, self._log_path, self._status, elapsed)
 
+    def _declares_body(self) -> bool:
+        return "Transfer-Encoding" in self.headers or (self.headers.get("Content-Length") or "0").strip() != "0"
+
     def _read_body_now(self) -> None:
-        """Read (or drain) the request body before answering, so keep-alive stays in sync."""
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            data = bytearray()
-            while True:
-                size_line = self.rfile.readline(1024)
-                try:
-                    size = int(size_line.split(b";")[0].strip() or b"0", 16)
-                except ValueError:
-                    self.close_connection = True
-                    self._body_error = "Invalid chunked request body"
-                    return
-                if size == 0:
-                    while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
-                        pass
-                    break
-                if len(data) + size > _DRAIN_LIMIT:
-                    self.close_connection = True
-                    self._body_error = "Request body too large: the limit is %d bytes" % MAX_BODY_BYTES
-                    return
-                data += self.rfile.read(size)
-                self.rfile.readline(1024)
-            body = bytes(data)
-        else:
-            length_text = self.headers.get("Content-Length")
-            if not length_text:
-                self._body_cache = b""
-                return
-            try:
-                length = int(length_text)
-                if length < 0:
-                    raise ValueError
-            except ValueError:
-                self.close_connection = True
-                self._body_error = "Invalid Content-Length header"
-                return
-            if length > _DRAIN_LIMIT:
-                self.close_connection = True
-                self._body_error = "Request body too large: the limit is %d bytes" % MAX_BODY_BYTES
-                return
-            body = self.rfile.read(length)
-        if len(body) > MAX_BODY_BYTES:
-            self._body_error = "Request body too large: the limit is %d bytes" % MAX_BODY_BYTES
+        """Read (or discard) the request body, once the token is known to be good.
+
+        A body that is not read (an earlier error, or one too large to drain)
+        closes the connection after the answer, so keep-alive stays in sync."""
+        if not self._body_pending:
+            self._body_cache = b""
             return
+        watchdog = self.server.watchdog
+        watchdog.arm(self.connection, self.server.body_timeout)
+        try:
+            self._read_body()
+        except (_Incomplete, TimeoutError) as exc:
+            self._body_pending = True
+            if watchdog.disarm(self.connection) or isinstance(exc, TimeoutError):
+                raise ApiError(408, "Request body not received within %g seconds" % self.server.body_timeout) from None
+            raise bad_request("Incomplete request body: the connection ended before its end") from None
+        finally:
+            watchdog.disarm(self.connection)
+
+    def _too_large(self) -> None:
+        self._body_error = "Request body too large: the limit is %d bytes" % MAX_BODY_BYTES
+
+    def _discard(self, count: int) -> None:
+        while count > 0:
+            piece = self.rfile.read(min(count, 64 * 1024))
+            if not piece:
+                raise _Incomplete()
+            count -= len(piece)
+
+    def _read_body(self) -> None:
+        encoding = self.headers.get("Transfer-Encoding")
+        if encoding is None:
+            return self._read_sized()
+        if encoding.strip().lower() != "chunked":
+            self._body_error = "Unsupported Transfer-Encoding %r: only chunked is accepted" % encoding[:40]
+            return None
+        return self._read_chunked()
+
+    def _read_sized(self) -> None:
+        values = self.headers.get_all("Content-Length") or []
+        text = values[0].strip() if len(values) == 1 else ""
+        if not re.match(r"^[0-9]{1,12}$", text):
+            self._body_error = "Invalid Content-Length header"
+            return
+        length = int(text)
+        if length > _DRAIN_LIMIT:
+            self._too_large()
+            return
+        if length > MAX_BODY_BYTES:
+            self._discard(length)
+            self._body_pending = False
+            self._too_large()
+            return
+        body = self.rfile.read(length)
+        if len(body) < length:
+            raise _Incomplete()
+        self._body_pending = False
         self._body_cache = body
+
+    def _read_chunked(self) -> None:
+        """Strict chunked decoding: 1-8 hex digits per size line, never an open-ended read."""
+        data = bytearray()
+        total = 0
+        while True:
+            line = self.rfile.readline(1024)
+            if not line:
+                raise _Incomplete()
+            match = _CHUNK_SIZE_RE.match(line)
+            if not match:
+                self._body_error = "Invalid chunked request body: bad chunk size line"
+                return
+            size = int(match.group(1), 16)
+            if size == 0:
+                break
+            total += size
+            if total > _DRAIN_LIMIT:
+                self._too_large()
+                return
+            if total > MAX_BODY_BYTES:
+                data = bytearray()
+                self._discard(size)
+            else:
+                chunk = self.rfile.read(size)
+                if len(chunk) < size:
+                    raise _Incomplete()
+                data += chunk
+            if self.rfile.readline(3) not in (b"\r\n", b"\n"):
+                self._body_error = "Invalid chunked request body: a chunk does not end with CRLF"
+                return
+        for dummy in range(_MAX_TRAILER_LINES):
+            line = self.rfile.readline(1024)
+            if not line:
+                raise _Incomplete()
+            if line in (b"\r\n", b"\n"):
+                break
+        else:
+            self._body_error = "Invalid chunked request body: too many trailer lines"
+            return
+        self._body_pending = False
+        if total > MAX_BODY_BYTES:
+            self._too_large()
+            return
+        self._body_cache = bytes(data)
 
     def _json_body(self):
         if self._body_error:
@@ -350,15 +451,12 @@ class Handler(BaseHTTPRequestHandler):
         raw = self._body_cache or b""
         if not raw.strip():
             raise bad_request("Invalid request: the request body is empty; expected JSON")
-        try:
-            return json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            raise bad_request("Invalid JSON in request body: not UTF-8") from None
-        except ValueError as exc:
-            raise bad_request("Invalid JSON in request body: %s" % exc) from None
+        return limits.parse_json(raw)
 
     def _send(self, status: int, body: bytes, content_type: str, headers=None) -> None:
         self._status = status
+        if self._body_pending:
+            self.close_connection = True
         self._record()
         self.send_response(status)
         self.send_header("1Password-Connect-Version", CONNECT_VERSION)
@@ -406,6 +504,7 @@ class Handler(BaseHTTPRequestHandler):
         if method not in METHODS[name]:
             raise ApiError(405, "Method %s is not allowed on %s" % (method, path))
         self._token = app.verify_token(self.headers.get("Authorization"))
+        self._read_body_now()
         app.sync_checked = True
         args = [urllib.parse.unquote(g) for g in match.groups()]
         getattr(self, "_r_%s_%s" % (name, method.lower()))(query, *args)
@@ -616,7 +715,15 @@ class Handler(BaseHTTPRequestHandler):
     def _r_activity_get(self, query: dict) -> None:
         limit = _query_int(query, "limit", 50, 1, 1000)
         offset = _query_int(query, "offset", 0, 0)
-        records, total = self.app.store.list_activity(limit, offset)
+        token = self._token
+        # A token sees the requests on its own vaults, and its own requests; the
+        # jti, address and user agent of other tokens are never shown.
+        records, total = self.app.store.list_activity(
+            limit, offset, vault_ids=[v for v in token.acls if token.in_scope(v)], jti=token.jti)
+        for record in records:
+            actor = record.get("actor", {})
+            if actor.get("jti") != token.jti:
+                actor.update({"jti": "", "userAgent": "", "requestIp": ""})
         if records:
             content_range = "%d-%d/%d" % (offset + 1, offset + len(records), total)
         else:
@@ -624,16 +731,93 @@ class Handler(BaseHTTPRequestHandler):
         self._send_json(200, records, {"Content-Range": content_range})
 
 
+class Watchdog:
+    """Ends read phases that overrun their deadline: the connection is shut for
+    reading, so the blocked read returns at once and the handler answers 408
+    (or, between requests, closes the connection)."""
+
+    TICK = 0.1
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._deadlines = {}
+        self._expired = set()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="connect-dev-watchdog", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def arm(self, sock, seconds: float) -> None:
+        with self._lock:
+            self._deadlines[sock] = time.monotonic() + seconds
+            self._expired.discard(sock)
+
+    def disarm(self, sock) -> bool:
+        """Stop watching sock; True when its deadline had passed."""
+        with self._lock:
+            self._deadlines.pop(sock, None)
+            if sock in self._expired:
+                self._expired.discard(sock)
+                return True
+        return False
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self.TICK):
+            now = time.monotonic()
+            with self._lock:
+                late = [sock for sock, deadline in self._deadlines.items() if deadline <= now]
+                for sock in late:
+                    del self._deadlines[sock]
+                    self._expired.add(sock)
+            for sock in late:
+                # Over TLS the session cannot carry a 408 after its input ends: close both ways.
+                how = socket.SHUT_RDWR if isinstance(sock, ssl.SSLSocket) else socket.SHUT_RD
+                try:
+                    # The plain socket call: an SSLSocket's own shutdown() would drop its TLS state.
+                    socket.socket.shutdown(sock, how)
+                except OSError:
+                    pass
+
+
+def connection_cap(requested: int) -> int:
+    """requested, lowered so that every connection has room for its file
+    descriptors (the socket and a pooled SQLite connection with its WAL files)
+    under the process's open-file limit."""
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    except (ImportError, OSError, ValueError):
+        return requested
+    if soft == resource.RLIM_INFINITY:
+        return requested
+    return min(requested, max(4, (soft - 32) // 4))
+
+
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address, handler, ssl_context=None):
+    def __init__(self, address, handler, ssl_context=None, max_connections: int = MAX_CONNECTIONS,
+                 idle_timeout: float = IDLE_TIMEOUT, header_timeout: float = HEADER_TIMEOUT,
+                 body_timeout: float = BODY_TIMEOUT):
         self.ssl_context = ssl_context
+        self.max_connections = connection_cap(max_connections)
+        self.idle_timeout = idle_timeout
+        self.header_timeout = header_timeout
+        self.body_timeout = body_timeout
+        self.watchdog = Watchdog()
+        self._active = 0
+        self._active_lock = threading.Lock()
         family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.address_family = family
         super().__init__(address, handler)
+        self.watchdog.start()
 
     def get_request(self):
         sock, addr = super().get_request()
@@ -645,12 +829,66 @@ class Server(ThreadingHTTPServer):
             sock = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
         return sock, addr
 
+    # -- the cap on concurrent connections --------------------------------------------
+    def process_request(self, request, client_address):
+        with self._active_lock:
+            admitted = self._active < self.max_connections
+            if admitted:
+                self._active += 1
+        if not admitted:
+            self._refuse(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        with self._active_lock:
+            self._active -= 1
+
+    def _refuse(self, sock) -> None:
+        """Past the cap: a 503 written without a thread, then the connection is
+        closed (over TLS, which needs a handshake first, it is just closed)."""
+        try:
+            if not isinstance(sock, ssl.SSLSocket):
+                body = json.dumps({"status": 503, "message": (
+                    "Too many connections: connect-dev serves at most %d at once; retry shortly"
+                    % self.max_connections)}, separators=(",", ":")).encode("utf-8")
+                head = ("HTTP/1.1 503 Service Unavailable\r\n1Password-Connect-Version: %s\r\n"
+                        "Content-Type: application/json\r\nContent-Length: %d\r\nRetry-After: 1\r\n"
+                        "Connection: close\r\n\r\n" % (CONNECT_VERSION, len(body))).encode("ascii")
+                sock.setblocking(False)
+                try:
+                    sock.recv(64 * 1024)  # what the client sent already: no reset on close
+                except OSError:
+                    pass
+                sock.send(head + body)
+                sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        finally:
+            sock.close()
+
+    def server_close(self):
+        super().server_close()
+        self.watchdog.stop()
+
     def handle_error(self, request, client_address):
         # TLS handshake failures and dropped clients are not server errors.
         pass
 
 
-def make_server(app: App, host: str, port: int, cert: str | None = None, key: str | None = None) -> Server:
+def make_server(app: App, host: str, port: int, cert: str | None = None, key: str | None = None,
+                **connection_limits) -> Server:
+    """connection_limits: max_connections, idle_timeout, header_timeout, body_timeout."""
     handler = type("BoundHandler", (Handler,), {"app": app})
     context = None
     if cert or key:
@@ -659,4 +897,4 @@ def make_server(app: App, host: str, port: int, cert: str | None = None, key: st
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         context.load_cert_chain(cert, key)
-    return Server((host, port), handler, context)
+    return Server((host, port), handler, context, **connection_limits)

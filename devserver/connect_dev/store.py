@@ -71,14 +71,18 @@ class Store:
         self.data_dir = data_dir
         os.makedirs(data_dir, mode=0o700, exist_ok=True)
         self.path = os.path.join(data_dir, DB_NAME)
-        if not os.path.exists(self.path):
-            # The database holds secret values: private to the server's user.
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+        try:
+            # The database holds secret values: private to the server's user,
+            # and never created through a symlink someone else planted.
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
+        except FileExistsError:
+            pass
         self.busy_timeout = busy_timeout
         self._pool: queue.LifoQueue = queue.LifoQueue()
         self._all = []
         self._pool_lock = threading.Lock()
         self._write_lock = threading.Lock()
+        self._local = threading.local()  # the thread's open write transaction, if any
         self._activity = []
         self._activity_lock = threading.Lock()
         self._activity_last_flush = time.monotonic()
@@ -112,6 +116,10 @@ class Store:
 
     @contextlib.contextmanager
     def read(self):
+        current = getattr(self._local, "conn", None)
+        if current is not None:  # inside this thread's write transaction: see its changes
+            yield current
+            return
         conn = self._connect()
         try:
             yield conn
@@ -120,15 +128,24 @@ class Store:
 
     @contextlib.contextmanager
     def write(self):
+        """One write transaction; a write() nested in it on the same thread
+        joins it, so a caller can make many changes all-or-nothing."""
+        current = getattr(self._local, "conn", None)
+        if current is not None:
+            yield current
+            return
         with self._write_lock:
             conn = self._connect()
             try:
                 self._begin(conn)
+                self._local.conn = conn
                 try:
                     yield conn
                 except BaseException:
                     conn.execute("ROLLBACK")
                     raise
+                finally:
+                    self._local.conn = None
                 conn.execute("COMMIT")
             finally:
                 self._release(conn)
@@ -330,13 +347,21 @@ class Store:
         with self.write() as conn:
             conn.executemany("INSERT INTO activity (doc) VALUES (?)", [(p,) for p in pending])
 
-    def list_activity(self, limit: int, offset: int):
-        """Newest first; returns (records, total)."""
+    def list_activity(self, limit: int, offset: int, vault_ids=None, jti: str | None = None):
+        """Newest first; returns (records, total).
+
+        With vault_ids, only the records on those vaults and those made by the
+        token jti."""
         self.flush_activity()
+        where, params = "", ()
+        if vault_ids is not None:
+            where = ("WHERE json_extract(doc, '$.resource.vault.id') IN (SELECT value FROM json_each(?))"
+                     " OR json_extract(doc, '$.actor.jti') = ?")
+            params = (_dump(list(vault_ids)), jti or "")
         with self.read() as conn:
-            total = conn.execute("SELECT COUNT(*) FROM activity").fetchone()[0]
+            total = conn.execute("SELECT COUNT(*) FROM activity " + where, params).fetchone()[0]
             rows = conn.execute(
-                "SELECT doc FROM activity ORDER BY seq DESC LIMIT ? OFFSET ?", (limit, offset)
+                "SELECT doc FROM activity %s ORDER BY seq DESC LIMIT ? OFFSET ?" % where, params + (limit, offset)
             ).fetchall()
         return [json.loads(r[0]) for r in rows], total
 

@@ -97,22 +97,30 @@ def verify(creds, authorization: str | None, now: float | None = None) -> Token:
     if len(parts) != 3:
         raise ApiError(401, "Invalid bearer token: not a JWT")
     try:
-        header = json.loads(_b64u_decode(parts[0]))
-        claims = json.loads(_b64u_decode(parts[1]))
+        header_raw = _b64u_decode(parts[0])
+        claims_raw = _b64u_decode(parts[1])
         signature = _b64u_decode(parts[2])
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        signing_input = (parts[0] + "." + parts[1]).encode("ascii")
+    except (ValueError, binascii.Error, UnicodeEncodeError):
+        raise ApiError(401, "Invalid bearer token: not a JWT") from None
+    # The signature is checked before the header and claims are parsed, so
+    # unauthenticated JSON is never decoded. Only ES256 tokens are issued.
+    if len(signature) != 64:
+        raise ApiError(401, "Invalid token signature")
+    der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
+    try:
+        creds.public_key.verify(der, signing_input, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        raise ApiError(401, "Invalid token signature") from None
+    try:
+        header = json.loads(header_raw)
+        claims = json.loads(claims_raw)
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
         raise ApiError(401, "Invalid bearer token: not a JWT") from None
     if not isinstance(header, dict) or not isinstance(claims, dict):
         raise ApiError(401, "Invalid bearer token: not a JWT")
     if header.get("alg") != "ES256":
         raise ApiError(401, "Invalid token signature")
-    if len(signature) != 64:
-        raise ApiError(401, "Invalid token signature")
-    der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
-    try:
-        creds.public_key.verify(der, (parts[0] + "." + parts[1]).encode("ascii"), ec.ECDSA(hashes.SHA256()))
-    except InvalidSignature:
-        raise ApiError(401, "Invalid token signature") from None
     aud = claims.get("aud")
     auds = aud if isinstance(aud, list) else [aud]
     if AUDIENCE not in auds:
