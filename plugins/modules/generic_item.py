@@ -223,7 +223,9 @@ op_item:
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.secretops.onepassword.plugins.module_utils._errors import ConnectError
 from ansible_collections.secretops.onepassword.plugins.module_utils._items import (
+    SECRET_PATHS,
     build_spec,
     diff_view,
     item_argument_spec,
@@ -231,14 +233,15 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._items impor
     manage_item,
     params_to_spec_input,
 )
-from ansible_collections.secretops.onepassword.plugins.module_utils._module import ConnectModule
+from ansible_collections.secretops.onepassword.plugins.module_utils._masking import MaskingModule
 
 
 def main():
     spec = item_argument_spec(legacy=True)
     spec["vault_id"]["fallback"] = (env_fallback, ["OP_VAULT_ID", "OP_VAULT"])
-    module = ConnectModule(
+    module = MaskingModule(
         argument_spec=spec,
+        secret_paths=SECRET_PATHS,
         supports_check_mode=True,
         required_if=[("state", "present", ("name",))],
         required_one_of=[("name", "uuid")],
@@ -249,8 +252,11 @@ def main():
             module.fail_json(msg="vault_id is required (or set OP_VAULT_ID).", op_item={})
         item_spec = build_spec(params_to_spec_input(params, legacy=True), legacy=True)
         client = module.client()
+    try:
         outcome = manage_item(client, item_spec, params["vault_id"], item_id=params["uuid"], state=params["state"],
                               check_mode=module.check_mode, legacy=True)
+    except ConnectError as exc:
+        module.fail_write(exc, op_item={})
     result = dict(changed=outcome["changed"], action=outcome["action"], op_item={})
     if params["state"] == "present":
         result["op_item"] = legacy_item(outcome["after"], vault=outcome["vault"])

@@ -295,7 +295,9 @@ operations:
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.secretops.onepassword.plugins.module_utils._errors import ConnectError
 from ansible_collections.secretops.onepassword.plugins.module_utils._items import (
+    SECRET_PATHS,
     build_spec,
     diff_view,
     item_argument_spec,
@@ -303,14 +305,15 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._items impor
     masked_operations,
     public_item,
 )
-from ansible_collections.secretops.onepassword.plugins.module_utils._module import ConnectModule
+from ansible_collections.secretops.onepassword.plugins.module_utils._masking import MaskingModule
 
 
 def main():
     spec = item_argument_spec()
     spec["vault"]["fallback"] = (env_fallback, ["OP_VAULT"])
-    module = ConnectModule(
+    module = MaskingModule(
         argument_spec=spec,
+        secret_paths=SECRET_PATHS,
         supports_check_mode=True,
         required_one_of=[("title", "id")],
     )
@@ -320,8 +323,11 @@ def main():
             module.fail_json(msg="vault is required (the name or id of the vault holding the item; or set OP_VAULT).")
         item_spec = build_spec(params)
         client = module.client()
+    try:
         outcome = manage_item(client, item_spec, params["vault"], item_id=params["id"], state=params["state"],
                               check_mode=module.check_mode)
+    except ConnectError as exc:
+        module.fail_write(exc)
     shown = outcome["after"] if outcome["after"] is not None else outcome["before"]
     result = dict(
         changed=outcome["changed"],

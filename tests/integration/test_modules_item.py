@@ -103,6 +103,22 @@ def four_steps(play, devserver, cases):
     return checked, real, res
 
 
+def shown_results(stdout):
+    """The results ansible-playbook printed at -v or more for the secretops.onepassword.item tasks."""
+    found, block = [], None
+    for line in stdout.splitlines():
+        if block is None and re.match(r"^(ok|changed|fatal): \[[^]]+\].* => \{$", line):
+            block = ["{"]
+        elif block is not None:
+            block.append(line)
+            if line == "}":
+                result = json.loads("\n".join(block))
+                if "item_id" in result or "invocation" in result and "fields" in result["invocation"]["module_args"]:
+                    found.append(result)
+                block = None
+    return found
+
+
 def get_item(devserver, vault, item_id):
     status, _h, item = devserver.api("GET", "/v1/vaults/%s/items/%s" % (vault["id"], item_id), token=devserver.default_token())
     assert status == 200, item
@@ -328,3 +344,44 @@ def test_concurrent_plays_keep_both_edits(run_playbook, devserver, vault):
         # Nothing else was touched either.
         assert field(current, "password")["value"] == field(item, "password")["value"]
         assert current["tags"] == item["tags"]
+
+
+# -- values given to the modules: hidden precisely, never mangling the rest ------------
+
+def test_values_hidden_precisely_ids_titles_and_cache_intact(run_playbook, devserver, vault, tmp_path):
+    name = title("orders")
+    status, _h, created = devserver.api("POST", "/v1/vaults/%s/items" % vault["id"], token=devserver.default_token(), json={
+        "title": name, "category": "PASSWORD", "vault": {"id": vault["id"]},
+        "fields": [{"label": "counter", "type": "STRING", "value": "before"}]})
+    assert status == 200, created
+    # One character of the item's id and two of the vault's: Ansible's no_log masked them inside the ids.
+    counter = created["id"][3]
+    distinct = "D1st1nct-" + uuid.uuid4().hex
+    result_file = tmp_path / "values.json"
+    res = run_playbook(os.path.join(PLAYBOOKS, "values.yml"), verbosity=3, extra_vars={
+        "op_vault": VAULT, "op_title": name, "op_tags": ["orders-prod", vault["id"][:2]],
+        "op_counter": counter, "op_username": "orders", "op_distinct": distinct, "result_file": str(result_file)})
+    assert res.rc == 0, res.stdout + res.stderr
+    data = json.loads(result_file.read_text())
+    written = data["written"]
+    # The lookup after the write, in the same run, reads the new value (the cache was refreshed with the real ids).
+    assert data["before"] == "before" and data["after"] == counter
+    assert written["item_id"] == created["id"] and written["vault_id"] == vault["id"]
+    assert written["item"]["id"] == created["id"] and written["item"]["title"] == name
+    assert sorted(written["item"]["tags"]) == sorted(["orders-prod", vault["id"][:2]])
+    assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" not in json.dumps(written["item"])
+    # Each value the task gave is hidden at its own position in the invocation, and only there.
+    shown = shown_results(res.stdout)
+    args = shown[0]["invocation"]["module_args"]
+    assert [f["value"] for f in args["fields"]] == ["VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"] * 3
+    assert args["title"] == name and args["tags"] == ["orders-prod", vault["id"][:2]]
+    assert shown[0]["item_id"] == created["id"] and shown[0]["item"]["title"] == name
+    # A message is not mangled either (the value "category" occurs in it).
+    assert data["failed"]["failed"] is True
+    assert data["failed"]["msg"].startswith('category is required to create item "%s-new"' % name), data["failed"]["msg"]
+    # And no value reaches the output, at -vvv (where invocation.module_args is shown).
+    output = res.stdout + res.stderr
+    assert distinct not in output and output.count("VALUE_SPECIFIED_IN_NO_LOG_PARAMETER") >= 3
+    assert name + '"' in output
+    with open(devserver.log_path) as log:
+        assert distinct not in log.read()

@@ -190,9 +190,10 @@ def test_field_matched_in_named_section_only():
     current = login_item()
     # "host" exists in section Conn; asking for it outside a section in a new section must add.
     ops, dummy = items.plan_update(spec(title="Web", sections=["Other"], fields=[{"label": "host", "value": "db1", "section": "Other"}]), current)
-    assert [o["op"] for o in ops] == ["replace", "add"]
-    assert ops[0]["path"] == "/sections" and [s["label"] for s in ops[0]["value"]] == ["Conn", "Other"]
-    assert ops[1]["value"]["section"]["id"] == ops[0]["value"][1]["id"]
+    # the new section is appended (add /sections/-), not the whole list replaced
+    assert [(o["op"], o["path"]) for o in ops] == [("add", "/sections/-"), ("add", "/fields")]
+    assert ops[0]["value"]["label"] == "Other"
+    assert ops[1]["value"]["section"]["id"] == ops[0]["value"]["id"]
 
 
 def test_field_without_section_found_anywhere_when_unique():
