@@ -126,6 +126,7 @@ field:
   type: str
 """
 
+from ansible_collections.secretops.onepassword.plugins.module_utils._fieldvalues import field_value
 from ansible_collections.secretops.onepassword.plugins.module_utils._items import (
     legacy_item,
     locate_item,
@@ -156,7 +157,7 @@ def main():
             kind, target = find_target(item, params["field"], vault_name=vault.get("name"))
             if kind != "field":
                 module.fail_json(msg='"%s" is a file attachment of item "%s", not a field.' % (params["field"], item.get("title")))
-            result["field"] = target.get("value") or ""
+            result["field"] = field_value(target)
         else:
             result["item"] = public_item(item, reveal=params["reveal"], vault=vault_ref)
             if params["reveal"]:

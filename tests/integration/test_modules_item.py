@@ -385,3 +385,70 @@ def test_values_hidden_precisely_ids_titles_and_cache_intact(run_playbook, devse
     assert name + '"' in output
     with open(devserver.log_path) as log:
         assert distinct not in log.read()
+
+
+# -- conventions: purposes, value types, DATE values, result keys --------------------------
+
+def test_fields_by_purpose_only_value_types_and_dates(play, run_playbook, devserver, vault, tmp_path):
+    names = dict((kind, title(kind)) for kind in ("purpose", "bool", "float", "int", "date"))
+    cases = [
+        {"vault": VAULT, "title": names["purpose"], "category": "LOGIN",
+         "fields": [{"purpose": "USERNAME", "value": "purpose-user"}, {"purpose": "PASSWORD", "value": "purpose-pass"}]},
+        {"vault": VAULT, "title": names["bool"], "category": "LOGIN", "fields": [{"label": "enabled", "value": True}]},
+        {"vault": VAULT, "title": names["float"], "category": "LOGIN", "fields": [{"label": "version", "value": 1.10}]},
+        {"vault": VAULT, "title": names["int"], "category": "LOGIN", "fields": [{"label": "port", "value": 5432}]},
+        {"vault": VAULT, "title": names["date"], "category": "LOGIN", "reveal": True,
+         "fields": [{"label": "expires", "type": "DATE", "value": "2027-01-31"},
+                    {"label": "renewed", "type": "DATE", "value": "1801353600"}]},
+    ]
+    before = writes(devserver)
+    res, data = play(cases, ignore_errors=True)
+    assert writes(devserver) == before + 3, "only the three valid cases write"
+    purpose, as_bool, as_float, as_int, date = data
+    assert purpose["changed"] is True, purpose.get("msg")
+    stored = get_item(devserver, vault, purpose["item_id"])
+    assert sorted((f["purpose"], f["value"]) for f in stored["fields"]) == [
+        ("PASSWORD", "purpose-pass"), ("USERNAME", "purpose-user")]
+    assert as_bool["failed"] is True and as_bool["msg"] == (
+        'fields[0].value is a YAML boolean; quote it (for example "true" or "yes") to store that text.')
+    assert as_float["failed"] is True and "fields[0].value is a YAML number with a decimal point" in as_float["msg"]
+    assert "quote it" in as_float["msg"]
+    assert field(get_item(devserver, vault, as_int["item_id"]), "port")["value"] == "5432"
+    # DATE: Connect stores unix seconds; results give YYYY-MM-DD, whichever form was written.
+    assert [(f["label"], f["value"]) for f in date["item"]["fields"]] == [("expires", "2027-01-31"), ("renewed", "2027-01-31")]
+    assert field(get_item(devserver, vault, date["item_id"]), "expires")["value"] == "1801353600"
+    # Timestamps in snake_case, as the lookups return them.
+    assert {"created_at", "updated_at"} <= set(date["item"]) and "createdAt" not in date["item"]
+    res, again = play(cases[4:5])
+    assert again[0]["changed"] is False and again[0]["operations"] == []
+
+    # Reads: the lookup, field_info and item_info give the date as written.
+    playbook = tmp_path / "dates.yml"
+    result_file = tmp_path / "dates.json"
+    playbook.write_text("""
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - secretops.onepassword.field_info: {vault: %(vault)s, item: %(item)s, field: expires}
+      register: by_field_info
+    - secretops.onepassword.item_info: {vault: %(vault)s, item: %(item)s, field: renewed}
+      register: by_item_info
+    - secretops.onepassword.generic_item: {vault_id: %(vault)s, name: %(item)s, uuid: %(id)s, category: login,
+        fields: [{label: expires, field_type: date, value: "2027-01-31"}, {label: renewed, field_type: date, value: "2027-01-31"}]}
+      register: by_generic_item
+    - ansible.builtin.copy:
+        content: "{{ {'lookup': lookup('secretops.onepassword.secret', 'op://%(vault)s/%(item)s/expires'),
+                      'field_info': by_field_info.field.value, 'item_info': by_item_info.field,
+                      'generic_item': by_generic_item} | to_json }}"
+        dest: %(out)s
+        mode: "0600"
+""" % {"vault": VAULT, "item": names["date"], "id": date["item_id"], "out": result_file})
+    res = run_playbook(str(playbook))
+    assert res.rc == 0, res.stdout + res.stderr
+    read = json.loads(result_file.read_text())
+    assert (read["lookup"], read["field_info"], read["item_info"]) == ("2027-01-31",) * 3
+    generic = read["generic_item"]
+    assert generic["changed"] is False, generic
+    assert generic["op_item"]["fields"]["expires"]["value"] == "2027-01-31"
+    # generic_item keeps onepassword.connect's shape.
+    assert "createdAt" in generic["op_item"] and "created_at" not in generic["op_item"]
