@@ -1078,6 +1078,13 @@ def params_to_spec_input(params, legacy=False):
     return out
 
 
+def file_not_field_message(name, item, vault):
+    """The error for a file attachment asked for as a field: how to read it instead."""
+    return ('"%s" is a file attachment of item "%s", not a field. Read its content with the secret lookup: '
+            "lookup('secretops.onepassword.secret', 'op://%s/%s/%s')." % (
+                name, item.get("title"), vault.get("name") or vault.get("id"), item.get("title"), name))
+
+
 def locate_item(client, vault_ref, item_ref):
     """(vault, full item) for an item by title or id, in one vault or, without
     vault_ref, in every vault the token can see (an item found in several is

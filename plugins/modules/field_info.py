@@ -70,8 +70,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 field:
-  description: The field (an empty dictionary when it was not found).
-  returned: always
+  description:
+    - The field. When the field is not found, or is a file attachment, the task fails (with a message naming
+      the fields, or saying how to read the file).
+  returned: success
   type: dict
   contains:
     id:
@@ -88,7 +90,7 @@ field:
       description: V(USERNAME), V(PASSWORD), V(NOTES) or empty.
       type: str
     value:
-      description: The field's value.
+      description: The field's value (a V(DATE) field's as C(YYYY-MM-DD)).
       type: str
     section:
       description: Id of the field's section (empty when the field is in no section).
@@ -108,7 +110,7 @@ field:
       type: str
 """
 
-from ansible_collections.secretops.onepassword.plugins.module_utils._items import locate_item
+from ansible_collections.secretops.onepassword.plugins.module_utils._items import file_not_field_message, locate_item
 from ansible_collections.secretops.onepassword.plugins.module_utils._module import ConnectModule
 from ansible_collections.secretops.onepassword.plugins.module_utils._resolve import (
     field_attribute,
@@ -135,8 +137,7 @@ def main():
         section = find_section(item, params["section"], vault.get("name")) if params["section"] else None
         kind, target = find_target(item, params["field"], section=section, vault_name=vault.get("name"))
         if kind != "field":
-            module.fail_json(msg='"%s" is a file attachment of item "%s", not a field.' % (params["field"], item.get("title")),
-                             field={})
+            module.fail_json(msg=file_not_field_message(params["field"], item, vault), field={})
         entry = field_entry(item, target)
         field = dict((key, entry[key]) for key in ("id", "label", "type", "purpose", "value"))
         field.update(section=entry["section_id"] or "", section_label=entry["section"] or "",

@@ -128,6 +128,7 @@ field:
 
 from ansible_collections.secretops.onepassword.plugins.module_utils._fieldvalues import field_value
 from ansible_collections.secretops.onepassword.plugins.module_utils._items import (
+    file_not_field_message,
     legacy_item,
     locate_item,
     public_item,
@@ -156,7 +157,7 @@ def main():
         if params["field"]:
             kind, target = find_target(item, params["field"], vault_name=vault.get("name"))
             if kind != "field":
-                module.fail_json(msg='"%s" is a file attachment of item "%s", not a field.' % (params["field"], item.get("title")))
+                module.fail_json(msg=file_not_field_message(params["field"], item, vault))
             result["field"] = field_value(target)
         else:
             result["item"] = public_item(item, reveal=params["reveal"], vault=vault_ref)

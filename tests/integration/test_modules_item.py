@@ -54,6 +54,8 @@ def vault(devserver, tmp_path_factory):
         {"name": VAULT, "description": "items managed by the module tests", "items": []},
         {"name": "ModulesReadOnly", "items": [{"title": "locked", "category": "LOGIN", "fields": [
             {"id": "username", "label": "username", "purpose": "USERNAME", "type": "STRING", "value": "u"}]}]},
+        {"name": "ModulesFiles", "items": [{"title": "attached", "category": "SECURE_NOTE",
+                                            "files": [{"name": "key.txt", "content": "file-content"}]}]},
     ]}))
     devserver.seed(str(seed))
     status, _h, vaults = devserver.api("GET", "/v1/vaults", token=devserver.default_token())
@@ -452,3 +454,27 @@ def test_fields_by_purpose_only_value_types_and_dates(play, run_playbook, devser
     assert generic["op_item"]["fields"]["expires"]["value"] == "2027-01-31"
     # generic_item keeps onepassword.connect's shape.
     assert "createdAt" in generic["op_item"] and "created_at" not in generic["op_item"]
+
+
+def test_field_info_on_a_file_says_how_to_read_it(run_playbook, vault, tmp_path):
+    playbook = tmp_path / "file.yml"
+    playbook.write_text("""
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - secretops.onepassword.field_info: {vault: ModulesFiles, item: attached, field: key.txt}
+      register: as_field
+      ignore_errors: true
+    - secretops.onepassword.item_info: {vault: ModulesFiles, item: attached, field: key.txt}
+      register: as_item_field
+      ignore_errors: true
+    - ansible.builtin.assert:
+        that:
+          - as_field.msg == as_item_field.msg
+          - lookup('secretops.onepassword.secret', 'op://ModulesFiles/attached/key.txt') == 'file-content'
+    - ansible.builtin.debug: {msg: "{{ as_field.msg }}"}
+""")
+    res = run_playbook(str(playbook))
+    assert res.rc == 0 and res.recap["localhost"]["failed"] == 0, res.stdout + res.stderr
+    assert ('"key.txt" is a file attachment of item "attached", not a field. Read its content with the secret lookup: '
+            "lookup('secretops.onepassword.secret', 'op://ModulesFiles/attached/key.txt').") in res.stdout
