@@ -92,8 +92,11 @@ options:
         description: The field's id, to tell apart fields with the same label.
         type: str
       value:
-        description: The value (ignored when a value is generated).
-        type: str
+        description:
+          - The value, as text (ignored when a value is generated). An integer is stored as its digits; a YAML boolean
+            or float is refused: quote it. A V(date) value is V(YYYY-MM-DD) (or unix seconds).
+          - Hidden in every output in its own place only.
+        type: raw
       section:
         description: Label of the section holding the field; created when missing.
         type: str
@@ -175,11 +178,11 @@ action:
   sample: created
 item_id:
   description: Id of the item the task created, changed, deleted or found (empty when it does not exist yet).
-  returned: success
+  returned: success, and on failure when known
   type: str
 vault_id:
   description: Id of the vault.
-  returned: success
+  returned: success, and on failure when known
   type: str
 op_item:
   description:

@@ -77,9 +77,14 @@ options:
         type: str
       value:
         description:
-          - The value. Not set means the current value is kept.
+          - The value, as text. Not set means the current value is kept.
+          - An integer is stored as its digits; a YAML boolean or float (V(true), V(yes), V(1.10)) is refused:
+            quote it to store that text.
+          - A V(DATE) value is V(YYYY-MM-DD) (or unix seconds); results return it as V(YYYY-MM-DD).
+          - Hidden in every output (the task's result, its invocation, the diff) in its own place only, so ids,
+            titles and messages are never altered.
           - Cannot be combined with O(fields[].generate=on_create) or O(fields[].generate=always).
-        type: str
+        type: raw
       type:
         description:
           - V(STRING), V(EMAIL), V(CONCEALED), V(URL), V(OTP) (an C(otpauth://) URI), V(DATE) (YYYY-MM-DD),
@@ -152,8 +157,10 @@ options:
     description: Mark the item as a favorite. Not set means unchanged.
     type: bool
   notes:
-    description: The item's notes (the C(notesPlain) field). Not set means unchanged.
-    type: str
+    description:
+      - The item's notes (the C(notesPlain) field), as text. Not set means unchanged.
+      - Hidden in every output, like O(fields[].value).
+    type: raw
   exact:
     description:
       - Make the item exactly what the task says. Fields not listed in O(fields) are removed (the notes are
@@ -270,21 +277,36 @@ item:
       type: list
       elements: dict
     fields:
-      description: The fields (id, label, type, purpose, section, and value or has_value).
+      description: The fields (id, label, type, purpose, section, and value or has_value). A V(DATE) value is V(YYYY-MM-DD).
       type: list
       elements: dict
+    files:
+      description: The attached files (id, name, size).
+      type: list
+      elements: dict
+    created_at:
+      description: When the item was created.
+      type: str
+    updated_at:
+      description: When the item was last changed.
+      type: str
+    last_edited_by:
+      description: Id of who changed the item last.
+      type: str
 action:
   description: What the task did, V(created), V(updated), V(deleted) or V(none).
   returned: success
   type: str
   sample: updated
 item_id:
-  description: Id of the item the task created, changed, deleted or found (empty when it does not exist yet).
-  returned: success
+  description:
+    - Id of the item the task created, changed, deleted or found (empty when it does not exist yet).
+    - Also returned by a failed task once the item is known (a failed write may have been applied).
+  returned: success, and on failure when known
   type: str
 vault_id:
-  description: Id of the vault.
-  returned: success
+  description: Id of the vault (also returned by a failed task once the vault is known).
+  returned: success, and on failure when known
   type: str
 operations:
   description: The JSON Patch operations sent (or that would be sent), field values masked.

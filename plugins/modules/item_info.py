@@ -114,14 +114,24 @@ item:
       description: The attached files (id, name, size).
       type: list
       elements: dict
+    created_at:
+      description: When the item was created.
+      type: str
+    updated_at:
+      description: When the item was last changed.
+      type: str
+    last_edited_by:
+      description: Id of who changed the item last.
+      type: str
 op_item:
   description:
     - The item as C(onepassword.connect.item_info) returned it, fields keyed by label
-      (see O(flatten_fields_by_label)); values only with O(reveal=true).
+      (see O(flatten_fields_by_label)), with C(createdAt) and C(updatedAt).
+    - Field values only with O(reveal=true); without it each field has C(has_value) and no C(value).
   returned: when O(field) is not set
   type: dict
 field:
-  description: The value of the field named by O(field).
+  description: The value of the field named by O(field) (a V(DATE) value as V(YYYY-MM-DD)).
   returned: when O(field) is set
   type: str
 """
@@ -164,8 +174,8 @@ def main():
             if params["reveal"]:
                 op_item = legacy_item(item, vault=vault_ref)
             else:
-                op_item = dict(result["item"], vault={"id": vault.get("id")})
-                op_item["fields"] = dict(((f.get("label") or f.get("id")), f) for f in result["item"]["fields"])
+                op_item = dict(public_item(item, camel_case=True), vault={"id": vault.get("id")})
+                op_item["fields"] = dict(((f.get("label") or f.get("id")), f) for f in op_item["fields"])
             if not params["flatten_fields_by_label"]:
                 op_item["fields"] = list(op_item["fields"].values())
             result["op_item"] = op_item
