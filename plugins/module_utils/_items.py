@@ -1080,8 +1080,9 @@ def params_to_spec_input(params, legacy=False):
 
 def file_not_field_message(name, item, vault):
     """The error for a file attachment asked for as a field: how to read it instead."""
-    return ('"%s" is a file attachment of item "%s", not a field. Read its content with the secret lookup: '
-            "lookup('secretops.onepassword.secret', 'op://%s/%s/%s')." % (
+    return ('"%s" is a file attachment of item "%s", not a field. Read its content with the secret lookup, '
+            "lookup('secretops.onepassword.secret', 'op://%s/%s/%s'), or download it to the target with "
+            "secretops.onepassword.field_info and dest." % (
                 name, item.get("title"), vault.get("name") or vault.get("id"), item.get("title"), name))
 
 

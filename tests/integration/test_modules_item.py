@@ -476,5 +476,47 @@ def test_field_info_on_a_file_says_how_to_read_it(run_playbook, vault, tmp_path)
 """)
     res = run_playbook(str(playbook))
     assert res.rc == 0 and res.recap["localhost"]["failed"] == 0, res.stdout + res.stderr
-    assert ('"key.txt" is a file attachment of item "attached", not a field. Read its content with the secret lookup: '
-            "lookup('secretops.onepassword.secret', 'op://ModulesFiles/attached/key.txt').") in res.stdout
+    assert ('"key.txt" is a file attachment of item "attached", not a field. Read its content with the secret lookup, '
+            "lookup('secretops.onepassword.secret', 'op://ModulesFiles/attached/key.txt'), or download it to the target "
+            "with secretops.onepassword.field_info and dest.") in res.stdout
+
+
+def test_field_info_downloads_a_file_to_dest(run_playbook, vault, tmp_path):
+    dest = tmp_path / "out" / "key.txt"
+    dest.parent.mkdir()
+    playbook = tmp_path / "download.yml"
+    result_file = tmp_path / "download.json"
+    playbook.write_text("""
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - secretops.onepassword.field_info: {vault: ModulesFiles, item: attached, field: key.txt, dest: %(dest)s}
+      check_mode: true
+      register: predicted
+    - ansible.builtin.stat: {path: %(dest)s}
+      register: after_check
+    - secretops.onepassword.field_info: {vault: ModulesFiles, item: attached, field: key.txt, dest: %(dest)s}
+      register: first
+    - secretops.onepassword.field_info: {vault: ModulesFiles, item: attached, field: key.txt, dest: %(dest)s}
+      register: second
+    - secretops.onepassword.field_info: {vault: ModulesFiles, item: attached, field: key.txt, dest: %(dest)s, mode: "0400"}
+      register: third
+    - secretops.onepassword.field_info: {vault: ModulesFiles, item: attached, field: key.txt, dest: %(dest)s, mode: "999"}
+      register: bad_mode
+      ignore_errors: true
+    - ansible.builtin.copy:
+        content: "{{ {'changed': [predicted.changed, first.changed, second.changed, third.changed],
+                      'exists_after_check': after_check.stat.exists, 'file': first.file, 'bad_mode': bad_mode.msg} | to_json }}"
+        dest: %(out)s
+        mode: "0600"
+""" % {"dest": dest, "out": result_file})
+    res = run_playbook(str(playbook))
+    assert res.rc == 0, res.stdout + res.stderr
+    data = json.loads(result_file.read_text())
+    assert data["changed"] == [True, True, False, True] and data["exists_after_check"] is False
+    assert dest.read_bytes() == b"file-content" and oct(dest.stat().st_mode & 0o7777) == "0o400"
+    assert data["file"]["name"] == "key.txt" and data["file"]["size"] == len(b"file-content")
+    assert data["file"]["dest"] == str(dest)
+    assert data["bad_mode"] == 'mode must be octal permissions such as "0600", got "999".'
+    assert "file-content" not in res.stdout
+    assert [p.name for p in dest.parent.iterdir()] == ["key.txt"], "a temporary file was left behind"
