@@ -94,7 +94,7 @@ options:
       value:
         description:
           - The value, as text (ignored when a value is generated). An integer is stored as its digits; a YAML boolean
-            or float is refused: quote it. A V(date) value is V(YYYY-MM-DD) (or unix seconds).
+            or float is refused (quote it). A V(date) value is V(YYYY-MM-DD) (or unix seconds).
           - Hidden in every output in its own place only.
         type: raw
       section:

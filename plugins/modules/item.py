@@ -78,7 +78,7 @@ options:
       value:
         description:
           - The value, as text. Not set means the current value is kept.
-          - An integer is stored as its digits; a YAML boolean or float (V(true), V(yes), V(1.10)) is refused:
+          - An integer is stored as its digits; a YAML boolean or float (V(true), V(yes), V(1.10)) is refused;
             quote it to store that text.
           - A V(DATE) value is V(YYYY-MM-DD) (or unix seconds); results return it as V(YYYY-MM-DD).
           - Hidden in every output (the task's result, its invocation, the diff) in its own place only, so ids,
