@@ -7,6 +7,9 @@
 
 Runs the module, then, when it wrote to an item, drops that item from the
 run-wide lookup cache so later lookups in the same run read the new values.
+A failed task may have written too (Connect applied an update whose answer
+was lost): then the item is dropped as well, or every item of the vault when
+the item's id is not known (a create).
 When the result carries field values (reveal), the task output is hidden as
 with no_log; the values stay available through register.
 """
@@ -33,12 +36,15 @@ class ActionModule(ConnectActionBase):
         return self.task_flag("reveal")
 
     def after_module(self, result):
-        if result.get("changed") and not self._task.check_mode and not self._play_context.check_mode:
-            self._invalidate(result.get("vault_id"), result.get("item_id"))
+        if self._task.check_mode or self._play_context.check_mode:
+            return
+        if result.get("failed") or result.get("changed"):
+            self._invalidate(result.get("vault_id"), result.get("item_id") or None)
 
     @staticmethod
     def _invalidate(vault_id, item_id):
-        if invalidate_item is None or not vault_id or not item_id:
+        """Forget the item (item_id None: every item of the vault) in the run cache."""
+        if invalidate_item is None or not vault_id:
             return
         try:
             invalidate_item(vault_id, item_id)

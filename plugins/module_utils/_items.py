@@ -28,12 +28,17 @@ Pure functions, no HTTP and no Ansible machinery:
 from __future__ import annotations
 
 import copy
-import datetime
 import random
 import re
 import string
 
 from ansible_collections.secretops.onepassword.plugins.module_utils._errors import ItemSpecError
+from ansible_collections.secretops.onepassword.plugins.module_utils._fieldvalues import (
+    date_for_connect,
+    date_from_connect,
+    field_value,
+    text_value,
+)
 
 CATEGORIES = (
     "LOGIN", "PASSWORD", "API_CREDENTIAL", "SERVER", "DATABASE", "CREDIT_CARD",
@@ -243,7 +248,7 @@ def build_spec(params, legacy=False):
         "favorite": params.get("favorite"),
         "tags": None,
         "urls": None,
-        "notes": params.get("notes"),
+        "notes": text_value(params.get("notes"), "notes"),
         "sections": None,
         "fields": None,
         "exact": bool(params.get("exact")) or legacy,
@@ -308,7 +313,12 @@ def build_spec(params, legacy=False):
                 raise ItemSpecError("Only one field can have purpose %s, but %s have it." % (purpose, " and ".join(names)))
         keys = {}
         for index, field in enumerate(spec["fields"]):
-            key = ("id", field["id"]) if field["id"] else ("label", _fold(field["label"]), _fold(field["section"]))
+            if field["id"]:
+                key = ("id", field["id"])
+            elif field["label"]:
+                key = ("label", _fold(field["label"]), _fold(field["section"]))
+            else:
+                key = ("purpose", field["purpose"])
             if key in keys:
                 raise ItemSpecError("%s and %s name the same field." % (keys[key], _describe_field(index, field)))
             keys[key] = _describe_field(index, field)
@@ -335,9 +345,7 @@ def _build_field(index, field, category, legacy):
         raise ItemSpecError('%s: generate must be one of never, on_create, always, got "%s".' % (where, generate))
     recipe_in = field.get("recipe", field.get("generator_recipe"))
     recipe = normalize_recipe(recipe_in, where + ".recipe")
-    value = field.get("value")
-    if value is not None and not isinstance(value, str):
-        value = str(value)
+    value = text_value(field.get("value"), where + ".value")
     if generate != "never" and value is not None and not legacy:
         raise ItemSpecError("%s: value and generate: %s exclude each other." % (where, generate))
     if legacy:
@@ -377,12 +385,7 @@ def normalize_value(ftype, value):
         return value
     value = str(value)
     if ftype == "DATE":
-        if value.isdigit():
-            try:
-                return datetime.datetime.fromtimestamp(int(value), datetime.timezone.utc).date().isoformat()
-            except (OverflowError, ValueError, OSError):
-                return value
-        return value.strip()
+        return date_from_connect(value.strip())
     if ftype == "MONTH_YEAR":
         match = _MONTH_RE.match(value.strip())
         if match:
@@ -475,7 +478,14 @@ def _check_unique_purposes(fields):
             raise ItemSpecError("Only one field can have purpose %s, but the item would have %s." % (purpose, " and ".join(names)))
 
 
-def _new_field(spec_field, section_id, generate):
+def _value_to_send(ftype, value, where):
+    """The value as Connect takes it (DATE: YYYY-MM-DD)."""
+    if ftype == "DATE" and value:
+        return date_for_connect(value, where + ".value")
+    return value
+
+
+def _new_field(spec_field, section_id, generate, where="field"):
     ftype = spec_field["type"] or ("CONCEALED" if spec_field["purpose"] == "PASSWORD" else "STRING")
     field = {"label": spec_field["label"] or spec_field["id"] or spec_field["purpose"].lower(),
              "type": ftype, "purpose": spec_field["purpose"] or ""}
@@ -488,7 +498,7 @@ def _new_field(spec_field, section_id, generate):
         if spec_field["recipe"]:
             field["recipe"] = dict(spec_field["recipe"])
     else:
-        field["value"] = spec_field["value"] if spec_field["value"] is not None else ""
+        field["value"] = _value_to_send(ftype, spec_field["value"], where) if spec_field["value"] is not None else ""
     return field
 
 
@@ -548,7 +558,7 @@ def plan_create(spec, vault_id, id_factory=new_id):
     fields = []
     for index, spec_field in enumerate(spec["fields"] or []):
         sid = _resolve_field_section(spec, spec_field, index, sections, new_sections, id_factory, spec["title"])
-        fields.append(_new_field(spec_field, sid, spec_field["generate"] != "never"))
+        fields.append(_new_field(spec_field, sid, spec_field["generate"] != "never", "fields[%d]" % index))
     if spec["notes"] is not None:
         fields.append({"id": NOTES_FIELD_ID, "label": NOTES_FIELD_ID, "type": "STRING", "purpose": "NOTES",
                        "value": spec["notes"]})
@@ -591,6 +601,22 @@ def _urls_key(urls):
     return sorted((u.get("href") or "", u.get("label") or "", bool(u.get("primary"))) for u in urls or [])
 
 
+def _section_ops(current_sections, final_sections):
+    """Operations turning current_sections into final_sections.
+
+    Sections only added are appended one by one (add /sections/-), so
+    sections another writer adds at the same time are kept; a rename or a
+    removal (exact) replaces the list.
+    """
+    current = [dict(s) for s in current_sections]
+    final = [dict(s) for s in final_sections]
+    if final == current:
+        return []
+    if final[:len(current)] == current:
+        return [{"op": "add", "path": "/sections/-", "value": s} for s in final[len(current):]]
+    return [{"op": "replace", "path": "/sections", "value": final}]
+
+
 def plan_update(spec, current, id_factory=new_id):
     """(operations, predicted item) turning current into what spec asks."""
     ops = []
@@ -620,7 +646,7 @@ def plan_update(spec, current, id_factory=new_id):
             raise ItemSpecError('%s and %s both name the field "%s"; use field ids to tell them apart.'
                                 % (used[match.get("id")], _describe_field(index, spec_field), match.get("label")))
         if match is None:
-            field = _new_field(spec_field, sid, spec_field["generate"] != "never")
+            field = _new_field(spec_field, sid, spec_field["generate"] != "never", "fields[%d]" % index)
             field_ops.append({"op": "add", "path": "/fields", "value": field})
             continue
         used[match.get("id")] = _describe_field(index, spec_field)
@@ -642,7 +668,7 @@ def plan_update(spec, current, id_factory=new_id):
             if spec_field["recipe"]:
                 desired["recipe"] = dict(spec_field["recipe"])
         elif spec_field["generate"] == "never" and spec_field["value"] is not None:
-            desired["value"] = spec_field["value"]
+            desired["value"] = _value_to_send(desired.get("type"), spec_field["value"], "fields[%d]" % index)
         final_fields[match.get("id")] = desired
         if _field_differs(match, desired):
             field_ops.append({"op": "replace", "path": "/fields/%s" % match.get("id"), "value": desired})
@@ -694,8 +720,7 @@ def plan_update(spec, current, id_factory=new_id):
             if found is not None:
                 declared.add(found["id"])
         final_sections = [s for s in sections if s.get("id") in in_use or s.get("id") in declared]
-    if [dict(s) for s in final_sections] != [dict(s) for s in current_sections]:
-        ops.append({"op": "replace", "path": "/sections", "value": final_sections})
+    ops.extend(_section_ops(current_sections, final_sections))
     ops.extend(remove_ops)
     ops.extend(field_ops)
 
@@ -737,6 +762,8 @@ def apply_operations(item, operations):
                 if kept.get("section") is None:
                     kept.pop("section", None)
                 fields[index] = kept
+        elif path == "/sections/-" and kind == "add":
+            result.setdefault("sections", []).append(copy.deepcopy(op["value"]))
         elif len(parts) == 1 and parts[0] in ("title", "favorite", "tags", "urls", "sections"):
             if kind == "remove":
                 result.pop(parts[0], None)
@@ -758,8 +785,9 @@ def _materialize(field):
 # results and diffs
 # ---------------------------------------------------------------------------
 
-_ITEM_KEYS = ("id", "title", "category", "vault", "version", "favorite", "tags", "urls", "state",
-              "createdAt", "updatedAt", "lastEditedBy")
+_ITEM_KEYS = ("id", "title", "category", "vault", "version", "favorite", "tags", "urls", "state")
+#: Connect's timestamps and editor: snake_case in results (as the lookups), camelCase in onepassword.connect's shape.
+_STAMP_KEYS = (("createdAt", "created_at"), ("updatedAt", "updated_at"), ("lastEditedBy", "last_edited_by"))
 
 
 def _section_label(sections, sid):
@@ -769,14 +797,17 @@ def _section_label(sections, sid):
     return None
 
 
-def public_item(item, reveal=False, vault=None):
-    """A copy of item for task results; field values only with reveal."""
+def public_item(item, reveal=False, vault=None, camel_case=False):
+    """A copy of item for task results; field values only with reveal (DATE values as YYYY-MM-DD)."""
     if not item:
         return {}
     out = {}
     for key in _ITEM_KEYS:
         if key in item:
             out[key] = copy.deepcopy(item[key])
+    for key, snake in _STAMP_KEYS:
+        if key in item:
+            out[key if camel_case else snake] = copy.deepcopy(item[key])
     if vault:
         out["vault"] = {"id": vault.get("id"), "name": vault.get("name")}
     sections = [{"id": s.get("id"), "label": s.get("label")} for s in item.get("sections") or []]
@@ -790,7 +821,7 @@ def public_item(item, reveal=False, vault=None):
             entry["section"] = {"id": sid, "label": _section_label(sections, sid)}
         value = field.get("value")
         if reveal:
-            entry["value"] = MASK_GENERATED if isinstance(value, Generated) else value
+            entry["value"] = MASK_GENERATED if isinstance(value, Generated) else field_value(field)
             if "totp" in field:
                 entry["totp"] = field["totp"]
         else:
@@ -804,7 +835,7 @@ def legacy_item(item, vault=None):
     """The item as onepassword.connect returned it: fields keyed by label, values included."""
     if not item:
         return {}
-    out = public_item(item, reveal=True, vault=vault)
+    out = public_item(item, reveal=True, vault=vault, camel_case=True)
     if vault:
         out["vault"] = {"id": vault.get("id")}
     keyed = {}
@@ -893,24 +924,42 @@ def manage_item(client, spec, vault_ref, item_id=None, state="present", check_mo
     (id, name), before and after (full items; after is predicted in check
     mode), operations (the patch sent or that would be sent).
     Raises ItemSpecError (bad task) or the client's ConnectError; nothing is
-    written before every check passed.
+    written before every check passed. An error raised once the vault is
+    known carries ``vault_id`` and ``item_id`` (None when not known) so that
+    what a failed write may have touched can be forgotten by caches.
     """
-    from ansible_collections.secretops.onepassword.plugins.module_utils._errors import ConnectNotFoundError
+    from ansible_collections.secretops.onepassword.plugins.module_utils._errors import ConnectError
 
     vault = client.resolve_vault(vault_ref)
+    known = {"item_id": item_id}
+    try:
+        return _manage_in_vault(client, spec, vault, item_id, state, check_mode, legacy, id_factory, known)
+    except ConnectError as exc:
+        exc.vault_id, exc.item_id = vault.get("id"), known["item_id"]
+        raise
+
+
+def _manage_in_vault(client, spec, vault, item_id, state, check_mode, legacy, id_factory, known):
+    from ansible_collections.secretops.onepassword.plugins.module_utils._errors import ConnectNotFoundError
+
     try:
         current, found_by = _find_current(client, vault, item_id, spec.get("title"), legacy)
     except ConnectNotFoundError:
         if state != "absent":
             raise
         current, found_by = None, None  # nothing to delete
+    if current is not None:
+        known["item_id"] = current.get("id")
     outcome = {"changed": False, "action": "none", "vault": {"id": vault.get("id"), "name": vault.get("name")},
                "before": current, "after": current, "operations": []}
     if state == "absent":
         if current is not None:
             outcome.update(changed=True, action="deleted", after=None)
             if not check_mode:
-                client.delete_item(vault["id"], current["id"])
+                try:
+                    client.delete_item(vault["id"], current["id"])
+                except ConnectNotFoundError:
+                    pass  # gone: a retried DELETE whose first answer was lost finds nothing to delete
         return outcome
     if current is None:
         if item_id and not spec.get("title"):
@@ -964,13 +1013,18 @@ def _recipe_options(legacy):
     )
 
 
+#: Where the item modules' options hold secret values (see _masking).
+SECRET_PATHS = (("fields", None, "value"), ("notes",))
+
+
 def item_argument_spec(legacy=False):
     """The argument spec of the item module, or of generic_item with legacy."""
     recipe = dict(type="dict", options=_recipe_options(legacy))
     field = dict(
         label=dict(type="str", required=legacy),
         id=dict(type="str"),
-        value=dict(type="str", no_log=True),
+        # raw: a YAML boolean or float is refused by build_spec, not silently turned into "True"
+        value=dict(type="raw", no_log=True),
         purpose=dict(type="str"),
         section=dict(type="str"),
     )
@@ -1006,7 +1060,7 @@ def item_argument_spec(legacy=False):
             title=dict(type="str", aliases=["name"]),
             id=dict(type="str", aliases=["uuid", "item_id"]),
             sections=dict(type="list", elements="raw"),
-            notes=dict(type="str", no_log=True),
+            notes=dict(type="raw", no_log=True),
             exact=dict(type="bool", default=False),
             reveal=dict(type="bool", default=False),
         )
@@ -1022,6 +1076,14 @@ def params_to_spec_input(params, legacy=False):
             dict(f, type=f.get("field_type"), generate=f.get("generate_value"), recipe=f.get("generator_recipe"))
             for f in params["fields"]]
     return out
+
+
+def file_not_field_message(name, item, vault):
+    """The error for a file attachment asked for as a field: how to read it instead."""
+    return ('"%s" is a file attachment of item "%s", not a field. Read its content with the secret lookup, '
+            "lookup('secretops.onepassword.secret', 'op://%s/%s/%s'), or download it to the target with "
+            "secretops.onepassword.field_info and dest." % (
+                name, item.get("title"), vault.get("name") or vault.get("id"), item.get("title"), name))
 
 
 def locate_item(client, vault_ref, item_ref):

@@ -35,6 +35,7 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._errors impo
     ConnectError,
     ConnectNotFoundError,
 )
+from ansible_collections.secretops.onepassword.plugins.module_utils._fieldvalues import field_value
 from ansible_collections.secretops.onepassword.plugins.module_utils._matching import (
     find_all,
     pick_one,
@@ -309,8 +310,7 @@ def field_attribute(field, attribute="value", ssh_format=None, now=None):
         return field.get("label") or ""
     if attribute != "value":
         raise ResolveError('Unknown attribute "%s".' % attribute)
-    value = field.get("value")
-    value = "" if value is None else str(value)
+    value = field_value(field)
     if ssh_format == "openssh":
         if not value:
             raise ResolveError('Field "%s" is empty: there is no SSH key to convert.' % label)
@@ -370,7 +370,7 @@ def field_entry(item, field, now=None):
         "label": field.get("label") or "",
         "type": field.get("type") or "",
         "purpose": field.get("purpose") or "",
-        "value": "" if field.get("value") is None else field.get("value"),
+        "value": field_value(field),
         "section_id": sid,
         "section": section_label(item, sid),
     }

@@ -43,6 +43,17 @@ options:
   section:
     description: Label or id of the section to search the field in.
     type: str
+  dest:
+    description:
+      - Download the file attachment named by O(field) to this path on the target, instead of returning a field.
+      - The file is written whole (through a temporary file in the same directory, then renamed) with O(mode),
+        and only when its content or mode differ, so the task reports a change only then. Check mode writes nothing.
+      - Without O(dest), naming a file attachment fails with a message saying how to read it.
+    type: path
+  mode:
+    description: Permissions of the file written to O(dest), in octal.
+    type: str
+    default: "0600"
 """
 
 EXAMPLES = r"""
@@ -66,12 +77,45 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ otp.field.otp }}"
   no_log: true
+
+- name: Download a file attachment to the target
+  secretops.onepassword.field_info:
+    vault: Prod
+    item: web
+    field: keystore.p12
+    dest: /etc/app/keystore.p12
+    mode: "0400"
 """
 
 RETURN = r"""
+file:
+  description: The file attachment downloaded to O(dest) (its content is not returned).
+  returned: when O(dest) is set
+  type: dict
+  contains:
+    id:
+      description: The file's id.
+      type: str
+    name:
+      description: The file's name.
+      type: str
+    size:
+      description: Size in bytes.
+      type: int
+    dest:
+      description: Where it was written.
+      type: str
+    item_id:
+      description: Id of the item.
+      type: str
+    vault_id:
+      description: Id of the vault.
+      type: str
 field:
-  description: The field (an empty dictionary when it was not found).
-  returned: always
+  description:
+    - The field. When the field is not found, or is a file attachment and O(dest) is not set, the task fails
+      (with a message naming the fields, or saying how to read the file).
+  returned: success, when O(dest) is not set
   type: dict
   contains:
     id:
@@ -88,7 +132,7 @@ field:
       description: V(USERNAME), V(PASSWORD), V(NOTES) or empty.
       type: str
     value:
-      description: The field's value.
+      description: The field's value (a V(DATE) field's as C(YYYY-MM-DD)).
       type: str
     section:
       description: Id of the field's section (empty when the field is in no section).
@@ -108,7 +152,10 @@ field:
       type: str
 """
 
-from ansible_collections.secretops.onepassword.plugins.module_utils._items import locate_item
+import os
+import tempfile
+
+from ansible_collections.secretops.onepassword.plugins.module_utils._items import file_not_field_message, locate_item
 from ansible_collections.secretops.onepassword.plugins.module_utils._module import ConnectModule
 from ansible_collections.secretops.onepassword.plugins.module_utils._resolve import (
     field_attribute,
@@ -118,6 +165,51 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._resolve imp
 )
 
 
+def _mode(module):
+    try:
+        mode = int(str(module.params["mode"]), 8)
+    except ValueError:
+        mode = -1
+    if not 0 <= mode <= 0o7777:
+        module.fail_json(msg='mode must be octal permissions such as "0600", got "%s".' % module.params["mode"])
+    return mode
+
+
+def _same_file(path, content, mode):
+    try:
+        if os.stat(path).st_mode & 0o7777 != mode:
+            return False
+        with open(path, "rb") as handle:
+            return handle.read() == content
+    except OSError:
+        return False
+
+
+def download(module, client, vault, item, file_):
+    """Write the file attachment to dest when it differs; exit with its metadata."""
+    dest, mode = module.params["dest"], _mode(module)
+    if os.path.isdir(dest):
+        module.fail_json(msg='dest "%s" is a directory; give the path of the file to write.' % dest)
+    content = client.get_file_content(vault["id"], item["id"], file_["id"])
+    changed = not _same_file(dest, content, mode)
+    if changed and not module.check_mode:
+        directory = os.path.dirname(os.path.abspath(dest))
+        try:
+            handle, temporary = tempfile.mkstemp(dir=directory, prefix=".%s." % os.path.basename(dest))
+        except OSError as exc:
+            module.fail_json(msg='Cannot write "%s": %s.' % (dest, exc.strerror))
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(content)
+            os.chmod(temporary, mode)
+            os.replace(temporary, dest)
+        except OSError as exc:
+            os.unlink(temporary)
+            module.fail_json(msg='Cannot write "%s": %s.' % (dest, exc.strerror))
+    module.exit_json(changed=changed, file=dict(id=file_.get("id"), name=file_.get("name"), size=len(content), dest=dest,
+                                                item_id=item.get("id"), vault_id=vault.get("id")))
+
+
 def main():
     module = ConnectModule(
         argument_spec=dict(
@@ -125,6 +217,8 @@ def main():
             field=dict(type="str", required=True, aliases=["label"]),
             vault=dict(type="str", aliases=["vault_id"], no_log=False),
             section=dict(type="str"),
+            dest=dict(type="path"),
+            mode=dict(type="str", default="0600"),
         ),
         supports_check_mode=True,
     )
@@ -134,9 +228,13 @@ def main():
         vault, item = locate_item(client, params["vault"], params["item"])
         section = find_section(item, params["section"], vault.get("name")) if params["section"] else None
         kind, target = find_target(item, params["field"], section=section, vault_name=vault.get("name"))
+        if params["dest"]:
+            if kind != "file":
+                module.fail_json(msg='"%s" is a field of item "%s", not a file attachment: dest downloads file attachments.'
+                                 % (params["field"], item.get("title")))
+            download(module, client, vault, item, target)
         if kind != "field":
-            module.fail_json(msg='"%s" is a file attachment of item "%s", not a field.' % (params["field"], item.get("title")),
-                             field={})
+            module.fail_json(msg=file_not_field_message(params["field"], item, vault), field={})
         entry = field_entry(item, target)
         field = dict((key, entry[key]) for key in ("id", "label", "type", "purpose", "value"))
         field.update(section=entry["section_id"] or "", section_label=entry["section"] or "",

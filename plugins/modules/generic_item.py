@@ -92,8 +92,11 @@ options:
         description: The field's id, to tell apart fields with the same label.
         type: str
       value:
-        description: The value (ignored when a value is generated).
-        type: str
+        description:
+          - The value, as text (ignored when a value is generated). An integer is stored as its digits; a YAML boolean
+            or float is refused (quote it). A V(date) value is V(YYYY-MM-DD) (or unix seconds).
+          - Hidden in every output in its own place only.
+        type: raw
       section:
         description: Label of the section holding the field; created when missing.
         type: str
@@ -175,11 +178,11 @@ action:
   sample: created
 item_id:
   description: Id of the item the task created, changed, deleted or found (empty when it does not exist yet).
-  returned: success
+  returned: success, and on failure when known
   type: str
 vault_id:
   description: Id of the vault.
-  returned: success
+  returned: success, and on failure when known
   type: str
 op_item:
   description:
@@ -223,7 +226,9 @@ op_item:
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.secretops.onepassword.plugins.module_utils._errors import ConnectError
 from ansible_collections.secretops.onepassword.plugins.module_utils._items import (
+    SECRET_PATHS,
     build_spec,
     diff_view,
     item_argument_spec,
@@ -231,14 +236,15 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._items impor
     manage_item,
     params_to_spec_input,
 )
-from ansible_collections.secretops.onepassword.plugins.module_utils._module import ConnectModule
+from ansible_collections.secretops.onepassword.plugins.module_utils._masking import MaskingModule
 
 
 def main():
     spec = item_argument_spec(legacy=True)
     spec["vault_id"]["fallback"] = (env_fallback, ["OP_VAULT_ID", "OP_VAULT"])
-    module = ConnectModule(
+    module = MaskingModule(
         argument_spec=spec,
+        secret_paths=SECRET_PATHS,
         supports_check_mode=True,
         required_if=[("state", "present", ("name",))],
         required_one_of=[("name", "uuid")],
@@ -249,8 +255,11 @@ def main():
             module.fail_json(msg="vault_id is required (or set OP_VAULT_ID).", op_item={})
         item_spec = build_spec(params_to_spec_input(params, legacy=True), legacy=True)
         client = module.client()
+    try:
         outcome = manage_item(client, item_spec, params["vault_id"], item_id=params["uuid"], state=params["state"],
                               check_mode=module.check_mode, legacy=True)
+    except ConnectError as exc:
+        module.fail_write(exc, op_item={})
     result = dict(changed=outcome["changed"], action=outcome["action"], op_item={})
     if params["state"] == "present":
         result["op_item"] = legacy_item(outcome["after"], vault=outcome["vault"])

@@ -77,9 +77,14 @@ options:
         type: str
       value:
         description:
-          - The value. Not set means the current value is kept.
+          - The value, as text. Not set means the current value is kept.
+          - An integer is stored as its digits; a YAML boolean or float (V(true), V(yes), V(1.10)) is refused;
+            quote it to store that text.
+          - A V(DATE) value is V(YYYY-MM-DD) (or unix seconds); results return it as V(YYYY-MM-DD).
+          - Hidden in every output (the task's result, its invocation, the diff) in its own place only, so ids,
+            titles and messages are never altered.
           - Cannot be combined with O(fields[].generate=on_create) or O(fields[].generate=always).
-        type: str
+        type: raw
       type:
         description:
           - V(STRING), V(EMAIL), V(CONCEALED), V(URL), V(OTP) (an C(otpauth://) URI), V(DATE) (YYYY-MM-DD),
@@ -152,8 +157,10 @@ options:
     description: Mark the item as a favorite. Not set means unchanged.
     type: bool
   notes:
-    description: The item's notes (the C(notesPlain) field). Not set means unchanged.
-    type: str
+    description:
+      - The item's notes (the C(notesPlain) field), as text. Not set means unchanged.
+      - Hidden in every output, like O(fields[].value).
+    type: raw
   exact:
     description:
       - Make the item exactly what the task says. Fields not listed in O(fields) are removed (the notes are
@@ -270,21 +277,36 @@ item:
       type: list
       elements: dict
     fields:
-      description: The fields (id, label, type, purpose, section, and value or has_value).
+      description: The fields (id, label, type, purpose, section, and value or has_value). A V(DATE) value is V(YYYY-MM-DD).
       type: list
       elements: dict
+    files:
+      description: The attached files (id, name, size).
+      type: list
+      elements: dict
+    created_at:
+      description: When the item was created.
+      type: str
+    updated_at:
+      description: When the item was last changed.
+      type: str
+    last_edited_by:
+      description: Id of who changed the item last.
+      type: str
 action:
   description: What the task did, V(created), V(updated), V(deleted) or V(none).
   returned: success
   type: str
   sample: updated
 item_id:
-  description: Id of the item the task created, changed, deleted or found (empty when it does not exist yet).
-  returned: success
+  description:
+    - Id of the item the task created, changed, deleted or found (empty when it does not exist yet).
+    - Also returned by a failed task once the item is known (a failed write may have been applied).
+  returned: success, and on failure when known
   type: str
 vault_id:
-  description: Id of the vault.
-  returned: success
+  description: Id of the vault (also returned by a failed task once the vault is known).
+  returned: success, and on failure when known
   type: str
 operations:
   description: The JSON Patch operations sent (or that would be sent), field values masked.
@@ -295,7 +317,9 @@ operations:
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.secretops.onepassword.plugins.module_utils._errors import ConnectError
 from ansible_collections.secretops.onepassword.plugins.module_utils._items import (
+    SECRET_PATHS,
     build_spec,
     diff_view,
     item_argument_spec,
@@ -303,14 +327,15 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._items impor
     masked_operations,
     public_item,
 )
-from ansible_collections.secretops.onepassword.plugins.module_utils._module import ConnectModule
+from ansible_collections.secretops.onepassword.plugins.module_utils._masking import MaskingModule
 
 
 def main():
     spec = item_argument_spec()
     spec["vault"]["fallback"] = (env_fallback, ["OP_VAULT"])
-    module = ConnectModule(
+    module = MaskingModule(
         argument_spec=spec,
+        secret_paths=SECRET_PATHS,
         supports_check_mode=True,
         required_one_of=[("title", "id")],
     )
@@ -320,8 +345,11 @@ def main():
             module.fail_json(msg="vault is required (the name or id of the vault holding the item; or set OP_VAULT).")
         item_spec = build_spec(params)
         client = module.client()
+    try:
         outcome = manage_item(client, item_spec, params["vault"], item_id=params["id"], state=params["state"],
                               check_mode=module.check_mode)
+    except ConnectError as exc:
+        module.fail_write(exc)
     shown = outcome["after"] if outcome["after"] is not None else outcome["before"]
     result = dict(
         changed=outcome["changed"],

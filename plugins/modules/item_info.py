@@ -114,19 +114,31 @@ item:
       description: The attached files (id, name, size).
       type: list
       elements: dict
+    created_at:
+      description: When the item was created.
+      type: str
+    updated_at:
+      description: When the item was last changed.
+      type: str
+    last_edited_by:
+      description: Id of who changed the item last.
+      type: str
 op_item:
   description:
     - The item as C(onepassword.connect.item_info) returned it, fields keyed by label
-      (see O(flatten_fields_by_label)); values only with O(reveal=true).
+      (see O(flatten_fields_by_label)), with C(createdAt) and C(updatedAt).
+    - Field values only with O(reveal=true); without it each field has C(has_value) and no C(value).
   returned: when O(field) is not set
   type: dict
 field:
-  description: The value of the field named by O(field).
+  description: The value of the field named by O(field) (a V(DATE) value as V(YYYY-MM-DD)).
   returned: when O(field) is set
   type: str
 """
 
+from ansible_collections.secretops.onepassword.plugins.module_utils._fieldvalues import field_value
 from ansible_collections.secretops.onepassword.plugins.module_utils._items import (
+    file_not_field_message,
     legacy_item,
     locate_item,
     public_item,
@@ -155,15 +167,15 @@ def main():
         if params["field"]:
             kind, target = find_target(item, params["field"], vault_name=vault.get("name"))
             if kind != "field":
-                module.fail_json(msg='"%s" is a file attachment of item "%s", not a field.' % (params["field"], item.get("title")))
-            result["field"] = target.get("value") or ""
+                module.fail_json(msg=file_not_field_message(params["field"], item, vault))
+            result["field"] = field_value(target)
         else:
             result["item"] = public_item(item, reveal=params["reveal"], vault=vault_ref)
             if params["reveal"]:
                 op_item = legacy_item(item, vault=vault_ref)
             else:
-                op_item = dict(result["item"], vault={"id": vault.get("id")})
-                op_item["fields"] = dict(((f.get("label") or f.get("id")), f) for f in result["item"]["fields"])
+                op_item = dict(public_item(item, camel_case=True), vault={"id": vault.get("id")})
+                op_item["fields"] = dict(((f.get("label") or f.get("id")), f) for f in op_item["fields"])
             if not params["flatten_fields_by_label"]:
                 op_item["fields"] = list(op_item["fields"].values())
             result["op_item"] = op_item

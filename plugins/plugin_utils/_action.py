@@ -8,8 +8,9 @@
 """Shared base of the collection's action plugins (controller side of modules).
 
 ConnectActionBase runs the module of the same name on the target, then:
-- after_module(result) lets a subclass act on a successful result (the item
-  action refreshes the run-wide lookup cache);
+- after_module(result) lets a subclass act on the result, failed or not (the
+  item action refreshes the run-wide lookup cache, also after a failed write
+  whose answer may have been lost after Connect applied it);
 - when reveals_values(result) is true the result is marked like a task with
   no_log, so ansible-playbook shows it as censored at every verbosity while
   a registered variable still holds the values.
@@ -43,16 +44,16 @@ class ConnectActionBase(ActionBase):
         return False
 
     def after_module(self, result):
-        """Called with each successful module result before it is returned."""
+        """Called with each module result (failed ones included) before it is returned."""
 
     def run(self, tmp=None, task_vars=None):
         result = super(ConnectActionBase, self).run(tmp, task_vars)
         del tmp
         module_name = getattr(self._task, "resolved_action", None) or self.MODULE
         result.update(self._execute_module(module_name=module_name, module_args=self._task.args, task_vars=task_vars))
+        self.after_module(result)
         if result.get("failed"):
             return result
-        self.after_module(result)
         if self.reveals_values(result):
             result["_ansible_no_log"] = True
         return result

@@ -28,7 +28,8 @@ to it over a Unix socket.
 Public functions for other plugins of the collection (stable names):
 
     invalidate_item(vault_id, item_id)  forget an item (and title lookups in
-                                        its vault, and its files) after a write
+                                        its vault, and its files) after a write;
+                                        item_id None: every item of the vault
     invalidate_all()                    forget everything
 
 Both are safe to call from any controller process of the run (action
@@ -161,13 +162,15 @@ class Store(object):
             return len(self._data)
 
     def invalidate_item(self, vault_id, item_id):
-        """Drop the item, its files, and every title lookup in its vault."""
+        """Drop the item, its files, and every title lookup in its vault.
+
+        item_id None drops every item of the vault (after a write whose item is unknown)."""
         with self._cond:
             self._generation += 1
             doomed = []
             for key in self._data:
                 kind = key[1] if len(key) > 1 else None
-                if kind in ("item", "file") and key[2:4] == (vault_id, item_id):
+                if kind in ("item", "file") and key[2] == vault_id and (item_id is None or key[3] == item_id):
                     doomed.append(key)
                 elif kind == "itemref" and key[2] == vault_id:
                     doomed.append(key)

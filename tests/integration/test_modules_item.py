@@ -54,6 +54,8 @@ def vault(devserver, tmp_path_factory):
         {"name": VAULT, "description": "items managed by the module tests", "items": []},
         {"name": "ModulesReadOnly", "items": [{"title": "locked", "category": "LOGIN", "fields": [
             {"id": "username", "label": "username", "purpose": "USERNAME", "type": "STRING", "value": "u"}]}]},
+        {"name": "ModulesFiles", "items": [{"title": "attached", "category": "SECURE_NOTE",
+                                            "files": [{"name": "key.txt", "content": "file-content"}]}]},
     ]}))
     devserver.seed(str(seed))
     status, _h, vaults = devserver.api("GET", "/v1/vaults", token=devserver.default_token())
@@ -101,6 +103,22 @@ def four_steps(play, devserver, cases):
     assert [r["changed"] for r in again] == [False] * len(cases)
     assert writes(devserver) == after_real, "the second check run wrote"
     return checked, real, res
+
+
+def shown_results(stdout):
+    """The results ansible-playbook printed at -v or more for the secretops.onepassword.item tasks."""
+    found, block = [], None
+    for line in stdout.splitlines():
+        if block is None and re.match(r"^(ok|changed|fatal): \[[^]]+\].* => \{$", line):
+            block = ["{"]
+        elif block is not None:
+            block.append(line)
+            if line == "}":
+                result = json.loads("\n".join(block))
+                if "item_id" in result or "invocation" in result and "fields" in result["invocation"]["module_args"]:
+                    found.append(result)
+                block = None
+    return found
 
 
 def get_item(devserver, vault, item_id):
@@ -328,3 +346,177 @@ def test_concurrent_plays_keep_both_edits(run_playbook, devserver, vault):
         # Nothing else was touched either.
         assert field(current, "password")["value"] == field(item, "password")["value"]
         assert current["tags"] == item["tags"]
+
+
+# -- values given to the modules: hidden precisely, never mangling the rest ------------
+
+def test_values_hidden_precisely_ids_titles_and_cache_intact(run_playbook, devserver, vault, tmp_path):
+    name = title("orders")
+    status, _h, created = devserver.api("POST", "/v1/vaults/%s/items" % vault["id"], token=devserver.default_token(), json={
+        "title": name, "category": "PASSWORD", "vault": {"id": vault["id"]},
+        "fields": [{"label": "counter", "type": "STRING", "value": "before"}]})
+    assert status == 200, created
+    # One character of the item's id and two of the vault's: Ansible's no_log masked them inside the ids.
+    counter = created["id"][3]
+    distinct = "D1st1nct-" + uuid.uuid4().hex
+    result_file = tmp_path / "values.json"
+    res = run_playbook(os.path.join(PLAYBOOKS, "values.yml"), verbosity=3, extra_vars={
+        "op_vault": VAULT, "op_title": name, "op_tags": ["orders-prod", vault["id"][:2]],
+        "op_counter": counter, "op_username": "orders", "op_distinct": distinct, "result_file": str(result_file)})
+    assert res.rc == 0, res.stdout + res.stderr
+    data = json.loads(result_file.read_text())
+    written = data["written"]
+    # The lookup after the write, in the same run, reads the new value (the cache was refreshed with the real ids).
+    assert data["before"] == "before" and data["after"] == counter
+    assert written["item_id"] == created["id"] and written["vault_id"] == vault["id"]
+    assert written["item"]["id"] == created["id"] and written["item"]["title"] == name
+    assert sorted(written["item"]["tags"]) == sorted(["orders-prod", vault["id"][:2]])
+    assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" not in json.dumps(written["item"])
+    # Each value the task gave is hidden at its own position in the invocation, and only there.
+    shown = shown_results(res.stdout)
+    args = shown[0]["invocation"]["module_args"]
+    assert [f["value"] for f in args["fields"]] == ["VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"] * 3
+    assert args["title"] == name and args["tags"] == ["orders-prod", vault["id"][:2]]
+    assert shown[0]["item_id"] == created["id"] and shown[0]["item"]["title"] == name
+    # A message is not mangled either (the value "category" occurs in it).
+    assert data["failed"]["failed"] is True
+    assert data["failed"]["msg"].startswith('category is required to create item "%s-new"' % name), data["failed"]["msg"]
+    # And no value reaches the output, at -vvv (where invocation.module_args is shown).
+    output = res.stdout + res.stderr
+    assert distinct not in output and output.count("VALUE_SPECIFIED_IN_NO_LOG_PARAMETER") >= 3
+    assert name + '"' in output
+    with open(devserver.log_path) as log:
+        assert distinct not in log.read()
+
+
+# -- conventions: purposes, value types, DATE values, result keys --------------------------
+
+def test_fields_by_purpose_only_value_types_and_dates(play, run_playbook, devserver, vault, tmp_path):
+    names = dict((kind, title(kind)) for kind in ("purpose", "bool", "float", "int", "date"))
+    cases = [
+        {"vault": VAULT, "title": names["purpose"], "category": "LOGIN",
+         "fields": [{"purpose": "USERNAME", "value": "purpose-user"}, {"purpose": "PASSWORD", "value": "purpose-pass"}]},
+        {"vault": VAULT, "title": names["bool"], "category": "LOGIN", "fields": [{"label": "enabled", "value": True}]},
+        {"vault": VAULT, "title": names["float"], "category": "LOGIN", "fields": [{"label": "version", "value": 1.10}]},
+        {"vault": VAULT, "title": names["int"], "category": "LOGIN", "fields": [{"label": "port", "value": 5432}]},
+        {"vault": VAULT, "title": names["date"], "category": "LOGIN", "reveal": True,
+         "fields": [{"label": "expires", "type": "DATE", "value": "2027-01-31"},
+                    {"label": "renewed", "type": "DATE", "value": "1801353600"}]},
+    ]
+    before = writes(devserver)
+    res, data = play(cases, ignore_errors=True)
+    assert writes(devserver) == before + 3, "only the three valid cases write"
+    purpose, as_bool, as_float, as_int, date = data
+    assert purpose["changed"] is True, purpose.get("msg")
+    stored = get_item(devserver, vault, purpose["item_id"])
+    assert sorted((f["purpose"], f["value"]) for f in stored["fields"]) == [
+        ("PASSWORD", "purpose-pass"), ("USERNAME", "purpose-user")]
+    assert as_bool["failed"] is True and as_bool["msg"] == (
+        'fields[0].value is a YAML boolean; quote it (for example "true" or "yes") to store that text.')
+    assert as_float["failed"] is True and "fields[0].value is a YAML number with a decimal point" in as_float["msg"]
+    assert "quote it" in as_float["msg"]
+    assert field(get_item(devserver, vault, as_int["item_id"]), "port")["value"] == "5432"
+    # DATE: Connect stores unix seconds; results give YYYY-MM-DD, whichever form was written.
+    assert [(f["label"], f["value"]) for f in date["item"]["fields"]] == [("expires", "2027-01-31"), ("renewed", "2027-01-31")]
+    assert field(get_item(devserver, vault, date["item_id"]), "expires")["value"] == "1801353600"
+    # Timestamps in snake_case, as the lookups return them.
+    assert {"created_at", "updated_at"} <= set(date["item"]) and "createdAt" not in date["item"]
+    res, again = play(cases[4:5])
+    assert again[0]["changed"] is False and again[0]["operations"] == []
+
+    # Reads: the lookup, field_info and item_info give the date as written.
+    playbook = tmp_path / "dates.yml"
+    result_file = tmp_path / "dates.json"
+    playbook.write_text("""
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - secretops.onepassword.field_info: {vault: %(vault)s, item: %(item)s, field: expires}
+      register: by_field_info
+    - secretops.onepassword.item_info: {vault: %(vault)s, item: %(item)s, field: renewed}
+      register: by_item_info
+    - secretops.onepassword.generic_item: {vault_id: %(vault)s, name: %(item)s, uuid: %(id)s, category: login,
+        fields: [{label: expires, field_type: date, value: "2027-01-31"}, {label: renewed, field_type: date, value: "2027-01-31"}]}
+      register: by_generic_item
+    - ansible.builtin.copy:
+        content: "{{ {'lookup': lookup('secretops.onepassword.secret', 'op://%(vault)s/%(item)s/expires'),
+                      'field_info': by_field_info.field.value, 'item_info': by_item_info.field,
+                      'generic_item': by_generic_item} | to_json }}"
+        dest: %(out)s
+        mode: "0600"
+""" % {"vault": VAULT, "item": names["date"], "id": date["item_id"], "out": result_file})
+    res = run_playbook(str(playbook))
+    assert res.rc == 0, res.stdout + res.stderr
+    read = json.loads(result_file.read_text())
+    assert (read["lookup"], read["field_info"], read["item_info"]) == ("2027-01-31",) * 3
+    generic = read["generic_item"]
+    assert generic["changed"] is False, generic
+    assert generic["op_item"]["fields"]["expires"]["value"] == "2027-01-31"
+    # generic_item keeps onepassword.connect's shape.
+    assert "createdAt" in generic["op_item"] and "created_at" not in generic["op_item"]
+
+
+def test_field_info_on_a_file_says_how_to_read_it(run_playbook, vault, tmp_path):
+    playbook = tmp_path / "file.yml"
+    playbook.write_text("""
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - secretops.onepassword.field_info: {vault: ModulesFiles, item: attached, field: key.txt}
+      register: as_field
+      ignore_errors: true
+    - secretops.onepassword.item_info: {vault: ModulesFiles, item: attached, field: key.txt}
+      register: as_item_field
+      ignore_errors: true
+    - ansible.builtin.assert:
+        that:
+          - as_field.msg == as_item_field.msg
+          - lookup('secretops.onepassword.secret', 'op://ModulesFiles/attached/key.txt') == 'file-content'
+    - ansible.builtin.debug: {msg: "{{ as_field.msg }}"}
+""")
+    res = run_playbook(str(playbook))
+    assert res.rc == 0 and res.recap["localhost"]["failed"] == 0, res.stdout + res.stderr
+    assert ('"key.txt" is a file attachment of item "attached", not a field. Read its content with the secret lookup, '
+            "lookup('secretops.onepassword.secret', 'op://ModulesFiles/attached/key.txt'), or download it to the target "
+            "with secretops.onepassword.field_info and dest.") in res.stdout
+
+
+def test_field_info_downloads_a_file_to_dest(run_playbook, vault, tmp_path):
+    dest = tmp_path / "out" / "key.txt"
+    dest.parent.mkdir()
+    playbook = tmp_path / "download.yml"
+    result_file = tmp_path / "download.json"
+    playbook.write_text("""
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - secretops.onepassword.field_info: {vault: ModulesFiles, item: attached, field: key.txt, dest: %(dest)s}
+      check_mode: true
+      register: predicted
+    - ansible.builtin.stat: {path: %(dest)s}
+      register: after_check
+    - secretops.onepassword.field_info: {vault: ModulesFiles, item: attached, field: key.txt, dest: %(dest)s}
+      register: first
+    - secretops.onepassword.field_info: {vault: ModulesFiles, item: attached, field: key.txt, dest: %(dest)s}
+      register: second
+    - secretops.onepassword.field_info: {vault: ModulesFiles, item: attached, field: key.txt, dest: %(dest)s, mode: "0400"}
+      register: third
+    - secretops.onepassword.field_info: {vault: ModulesFiles, item: attached, field: key.txt, dest: %(dest)s, mode: "999"}
+      register: bad_mode
+      ignore_errors: true
+    - ansible.builtin.copy:
+        content: "{{ {'changed': [predicted.changed, first.changed, second.changed, third.changed],
+                      'exists_after_check': after_check.stat.exists, 'file': first.file, 'bad_mode': bad_mode.msg} | to_json }}"
+        dest: %(out)s
+        mode: "0600"
+""" % {"dest": dest, "out": result_file})
+    res = run_playbook(str(playbook))
+    assert res.rc == 0, res.stdout + res.stderr
+    data = json.loads(result_file.read_text())
+    assert data["changed"] == [True, True, False, True] and data["exists_after_check"] is False
+    assert dest.read_bytes() == b"file-content" and oct(dest.stat().st_mode & 0o7777) == "0o400"
+    assert data["file"]["name"] == "key.txt" and data["file"]["size"] == len(b"file-content")
+    assert data["file"]["dest"] == str(dest)
+    assert data["bad_mode"] == 'mode must be octal permissions such as "0600", got "999".'
+    assert "file-content" not in res.stdout
+    assert [p.name for p in dest.parent.iterdir()] == ["key.txt"], "a temporary file was left behind"

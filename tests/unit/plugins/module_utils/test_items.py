@@ -190,9 +190,10 @@ def test_field_matched_in_named_section_only():
     current = login_item()
     # "host" exists in section Conn; asking for it outside a section in a new section must add.
     ops, dummy = items.plan_update(spec(title="Web", sections=["Other"], fields=[{"label": "host", "value": "db1", "section": "Other"}]), current)
-    assert [o["op"] for o in ops] == ["replace", "add"]
-    assert ops[0]["path"] == "/sections" and [s["label"] for s in ops[0]["value"]] == ["Conn", "Other"]
-    assert ops[1]["value"]["section"]["id"] == ops[0]["value"][1]["id"]
+    # the new section is appended (add /sections/-), not the whole list replaced
+    assert [(o["op"], o["path"]) for o in ops] == [("add", "/sections/-"), ("add", "/fields")]
+    assert ops[0]["value"]["label"] == "Other"
+    assert ops[1]["value"]["section"]["id"] == ops[0]["value"]["id"]
 
 
 def test_field_without_section_found_anywhere_when_unique():
@@ -402,3 +403,100 @@ def test_plan_then_replan_is_noop(first, second, exact, tags):
 def test_malformed_sections_are_named_clearly(sections, words):
     with pytest.raises(ItemSpecError, match=r"^sections\[0\]: .*" + words):
         items.build_spec({"title": "t", "category": "LOGIN", "sections": sections})
+
+
+# -- fields by purpose, value types, DATE values, sections added concurrently ------------
+
+def test_fields_given_only_by_purpose_do_not_collide():
+    built = spec(title="Web", category="login", fields=[{"purpose": "USERNAME", "value": "a"}, {"purpose": "PASSWORD", "value": "b"}])
+    body, dummy = items.plan_create(built, VAULT)
+    assert [(f["label"], f["purpose"], f["type"]) for f in body["fields"]] == [
+        ("username", "USERNAME", "STRING"), ("password", "PASSWORD", "CONCEALED")]
+    with pytest.raises(ItemSpecError, match="Only one field can have purpose PASSWORD"):
+        spec(fields=[{"purpose": "PASSWORD", "value": "a"}, {"purpose": "PASSWORD", "value": "b"}])
+
+
+@pytest.mark.parametrize("value, message", [
+    (True, 'fields[0].value is a YAML boolean; quote it'),
+    (False, 'fields[0].value is a YAML boolean; quote it'),
+    (2.718, "fields[0].value is a YAML number with a decimal point"),
+    ({"a": 1}, "fields[0].value must be a string, got a dict"),
+])
+def test_field_value_types_refused_without_echoing_the_value(value, message):
+    with pytest.raises(ItemSpecError) as raised:
+        spec(fields=[{"label": "x", "value": value}])
+    assert str(raised.value).startswith(message)
+    assert repr(value) not in str(raised.value).replace("fields[0]", "")
+
+
+def test_integer_values_become_their_digits_and_notes_are_checked_too():
+    assert spec(fields=[{"label": "port", "value": 5432}])["fields"][0]["value"] == "5432"
+    with pytest.raises(ItemSpecError, match="^notes is a YAML boolean"):
+        spec(notes=True)
+
+
+def test_date_values_sent_as_dates_compared_idempotently_and_returned_as_dates():
+    built = spec(title="Card", category="login", fields=[{"label": "expires", "type": "DATE", "value": "2027-01-31"},
+                                                         {"label": "renewed", "type": "date", "value": "1801353600"}])
+    body, dummy = items.plan_create(built, VAULT)
+    assert [f["value"] for f in body["fields"]] == ["2027-01-31", "2027-01-31"]
+    stored = server_item(body)
+    for field in stored["fields"]:
+        field["value"] = "1801353600"  # what Connect answers
+    again = spec(fields=[{"label": "expires", "value": "2027-01-31"}, {"label": "renewed", "value": "1801353600"}])
+    assert items.plan_update(again, stored)[0] == []
+    assert [f["value"] for f in items.public_item(stored, reveal=True)["fields"]] == ["2027-01-31", "2027-01-31"]
+    changed, dummy = items.plan_update(spec(fields=[{"label": "expires", "value": "2027-02-01"}]), stored)
+    assert changed[0]["value"]["value"] == "2027-02-01"
+    for bad in ("2027-02-30", "31/01/2027", "soon"):
+        with pytest.raises(ItemSpecError, match=r"^fields\[0\]\.value: a DATE value must be") as raised:
+            items.plan_update(spec(fields=[{"label": "expires", "value": bad}]), stored)
+        assert bad not in str(raised.value)
+
+
+def test_result_keys_snake_case_and_camel_case_in_the_legacy_shape():
+    stored = dict(login_item(), createdAt="2026-01-01T00:00:00Z", updatedAt="2026-01-02T00:00:00Z", lastEditedBy="u")
+    shown = items.public_item(stored)
+    assert (shown["created_at"], shown["updated_at"], shown["last_edited_by"]) == (
+        "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", "u")
+    assert "createdAt" not in shown
+    legacy = items.legacy_item(stored)
+    assert legacy["createdAt"] == "2026-01-01T00:00:00Z" and "created_at" not in legacy
+
+
+def test_new_sections_are_appended_renames_replace_the_list():
+    current = login_item()
+    ops, predicted = items.plan_update(spec(sections=["One", "Two"]), current, id_factory=ids())
+    assert [(o["op"], o["path"], o["value"]["label"]) for o in ops] == [
+        ("add", "/sections/-", "One"), ("add", "/sections/-", "Two")]
+    assert [s["label"] for s in predicted["sections"]] == ["Conn", "One", "Two"]
+    section_id = current["sections"][0]["id"]
+    ops, dummy = items.plan_update(spec(sections=[{"id": section_id, "label": "Connection"}]), current)
+    assert [(o["op"], o["path"]) for o in ops] == [("replace", "/sections")]
+
+
+# -- precise masking -------------------------------------------------------------------
+
+def test_masking_positions_and_other_no_log_values():
+    from ansible_collections.secretops.onepassword.plugins.module_utils import _masking
+
+    params = {"token": "tok", "notes": "n0tes", "title": "a4b",
+              "fields": [{"label": "x", "value": "4", "recipe": None}, {"label": "y", "value": None}]}
+    paths = items.SECRET_PATHS
+    assert _masking.values_at(params, paths) == {"4", "n0tes"}
+    hidden = _masking.masked(params, paths)
+    assert [f["value"] for f in hidden["fields"]] == [_masking.INVOCATION_MASK, None]
+    assert hidden["notes"] == _masking.INVOCATION_MASK and hidden["title"] == "a4b" and params["fields"][0]["value"] == "4"
+    spec_ = dict(items.item_argument_spec(), token=dict(type="str", no_log=True))
+    # the token stays hidden by Ansible, even when a field has the same value
+    assert _masking.other_no_log_values(spec_, dict(params, fields=[{"value": "tok"}]), paths) == {"tok"}
+
+
+def test_server_text_scrubbed_only_where_connect_quotes_a_value():
+    from ansible_collections.secretops.onepassword.plugins.module_utils._masking import scrub_server_text
+
+    message = 'Cannot update item "a4" in vault "V": Connect answered 400: Invalid DATE value for x: \'4\' is not a date.'
+    assert scrub_server_text(message, {"4"}) == (
+        'Cannot update item "a4" in vault "V": Connect answered 400: Invalid DATE value for x: \'<hidden>\' is not a date.')
+    assert scrub_server_text("Connect answered 400: expected DATE", {"D"}) == "Connect answered 400: expected DATE"
+    assert scrub_server_text('item "x4" not found', {"x4"}) == 'item "x4" not found'

@@ -144,8 +144,9 @@ def test_item_reveal(client, capsys):
     args = dict(LOGIN, reveal=True, fields=[{"label": "username", "value": "alice"}, {"label": "key", "generate": "on_create"}])
     result = run(item, args, capsys)
     generated = list(client.items.values())[0]["fields"][1]["value"]
-    # Values the task passed come back masked by Ansible (no_log); generated ones are returned.
-    assert [f["value"] for f in result["item"]["fields"]] == ["VALUE_SPECIFIED_IN_NO_LOG_PARAMETER", generated]
+    # Revealed values come back as stored (the action plugin hides the output); the invocation masks them.
+    assert [f["value"] for f in result["item"]["fields"]] == ["alice", generated]
+    assert result["invocation"]["module_args"]["fields"][0]["value"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
     assert "has_value" in run(item, LOGIN, capsys)["item"]["fields"][0]
 
 
@@ -187,7 +188,9 @@ def test_generic_item_compat(client, capsys):
     assert first["changed"] is True and first["op_item"]["category"] == "PASSWORD"
     assert first["op_item"]["fields"]["password"]["purpose"] == "PASSWORD"
     assert first["op_item"]["fields"]["Codeword"]["section"]["id"] == first["op_item"]["sections"][0]["id"]
-    assert SECRET not in json.dumps(first)
+    # op_item holds the values (the action plugin hides the output); nothing else does
+    assert first["op_item"]["fields"]["Codeword"]["value"] == SECRET
+    assert SECRET not in json.dumps(dict((k, v) for k, v in first.items() if k != "op_item"))
     again = run(generic_item, args, capsys)
     assert again["changed"] is False and client.writes == ["POST"]
     assert again["op_item"]["fields"]["password"]["value"] == first["op_item"]["fields"]["password"]["value"]
@@ -212,3 +215,37 @@ def test_info_modules(client, capsys):
     vaults = run(vault_info, {}, capsys)
     assert vaults["vaults"][0]["id"] == VAULT["id"]
     assert run(vault_info, {"vault": "Prod"}, capsys)["vault"]["name"] == "Prod"
+
+
+def test_failed_write_returns_ids_and_no_value_connect_echoed(client, capsys, monkeypatch):
+    from ansible_collections.secretops.onepassword.plugins.module_utils._errors import ConnectBadRequestError
+
+    run(item, LOGIN, capsys)
+    item_id = list(client.items)[0]
+    patch_item = client.patch_item
+
+    def rejecting_patch(vault_id, item_id, operations):
+        raise ConnectBadRequestError('Cannot update item "web" in vault "Prod": Connect answered 400: value '
+                                     "'%s' is not allowed." % SECRET, status=400)
+
+    monkeypatch.setattr(client, "patch_item", rejecting_patch)
+    result = run(item, dict(LOGIN, fields=[{"label": "password", "value": SECRET + "-2"}, {"label": "x", "value": SECRET}]), capsys)
+    assert result["failed"] is True and (result["vault_id"], result["item_id"]) == (VAULT["id"], item_id)
+    assert result["msg"] == 'Cannot update item "web" in vault "Prod": Connect answered 400: value \'<hidden>\' is not allowed.'
+    assert SECRET not in json.dumps(result)
+    # A value that also occurs in the title and tags leaves them intact.
+    monkeypatch.setattr(client, "patch_item", patch_item)
+    shown = run(item, dict(LOGIN, title="web", tags=["web-a"], fields=[{"label": "username", "value": "web"}]), capsys)
+    assert shown["item"]["title"] == "web" and shown["item"]["tags"] == ["web-a"] and shown["item_id"] == item_id
+
+
+def test_delete_answered_404_counts_as_deleted(client, capsys, monkeypatch):
+    run(item, LOGIN, capsys)
+
+    def already_gone(vault_id, item_id):
+        del client.items[item_id]
+        raise ConnectNotFoundError("item not found")
+
+    monkeypatch.setattr(client, "delete_item", already_gone)
+    result = run(item, {"vault": "Prod", "title": "web", "state": "absent"}, capsys)
+    assert result["changed"] is True and result["action"] == "deleted" and "failed" not in result

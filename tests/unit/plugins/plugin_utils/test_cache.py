@@ -135,6 +135,15 @@ def test_invalidate_item_drops_item_files_and_title_lookups_of_its_vault():
     assert store.get(key("vault", "Prod")) == {"id": "v1"}
 
 
+def test_invalidate_item_without_id_drops_every_item_of_the_vault():
+    store = cache.Store()
+    for k in (key("itemref", "v1", "db"), key("item", "v1", "i1"), key("item", "v1", "i2"),
+              key("file", "v1", "i1", "f1"), key("item", "v2", "i1"), key("vault", "Prod")):
+        store.put(k, "x", ttl=60)
+    assert store.invalidate_item("v1", None) == 4
+    assert store.get(key("item", "v2", "i1")) == "x" and store.get(key("vault", "Prod")) == "x"
+
+
 def test_put_after_invalidation_of_a_lease_is_dropped():
     store = cache.Store()
     k = key("item", "v1", "i1")
