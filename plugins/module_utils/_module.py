@@ -24,6 +24,7 @@ failed, without a traceback and without the token.
 from __future__ import annotations
 
 import contextlib
+import inspect
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
@@ -41,6 +42,11 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._options imp
     connect_argument_spec,
     settings_from_module,
 )
+
+
+#: ansible-core 2.19 attaches a Python traceback to fail_json (shown with
+#: ANSIBLE_DISPLAY_TRACEBACK) unless `exception` says otherwise.
+_FAIL_TAKES_EXCEPTION = "exception" in inspect.signature(AnsibleModule.fail_json).parameters
 
 
 class ConnectModule(AnsibleModule):
@@ -75,6 +81,9 @@ class ConnectModule(AnsibleModule):
         if getattr(exc, "status", None):
             result.setdefault("status", exc.status)
         self._close_client()
+        if _FAIL_TAKES_EXCEPTION:
+            # An expected Connect error is an answer, not a crash: no traceback.
+            result.setdefault("exception", "")
         self.fail_json(msg=str(exc), **result)
 
     def _close_client(self):
