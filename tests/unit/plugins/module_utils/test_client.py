@@ -446,6 +446,15 @@ def test_non_json_answers_are_protocol_errors(fake_connect, status, body, conten
     assert "Is a proxy or another service answering" in str(info.value)
 
 
+def test_a_tls_server_spoken_to_in_plain_http_is_named(fake_connect):
+    fake_connect.route("GET", "/v1/vaults", status=400, body="Client sent an HTTP request to an HTTPS server.\n",
+                       headers={"Content-Type": "text/plain"})
+    with pytest.raises(ConnectProtocolError) as info:
+        make_client(fake_connect).list_vaults()
+    https = fake_connect.url.replace("http://", "https://")
+    assert 'The server speaks TLS on this port: the host must start with https:// ("%s")' % https in str(info.value)
+
+
 def test_redirects_are_not_followed(fake_connect):
     fake_connect.route("GET", "/v1/vaults", status=302, headers={"Location": "http://login.example.com/sso"})
     with pytest.raises(ConnectProtocolError) as info:
