@@ -1059,9 +1059,12 @@ class ConnectClient(object):
         return self._request("GET", "/health", "read the health status")
 
 
+_ASCII_LOWER = dict((code, code + 32) for code in range(ord("A"), ord("Z") + 1))
+
+
 def _html_title(text):
     """The <title> of an HTML page, short and on one line ('' when none); linear in the text."""
-    lowered = text.lower()
+    lowered = text.translate(_ASCII_LOWER)  # str.lower() may change the length, and so the positions
     start = lowered.find("<title")
     if start < 0:
         return ""

@@ -719,3 +719,4 @@ def test_an_html_title_is_found_in_linear_time():
     assert _client._html_title("<title" * 800) == ""
     assert time.monotonic() - started < 0.5
     assert _client._html_title("<html><TITLE lang=en>502\n  Bad Gateway</TITLE>") == "502 Bad Gateway"
+    assert _client._html_title("<p>\u0130\u0130</p><title>Sign in</title>") == "Sign in"
