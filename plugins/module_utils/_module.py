@@ -44,11 +44,6 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._options imp
 )
 
 
-#: ansible-core 2.19 attaches a Python traceback to fail_json (shown with
-#: ANSIBLE_DISPLAY_TRACEBACK) unless `exception` says otherwise.
-_FAIL_TAKES_EXCEPTION = "exception" in inspect.signature(AnsibleModule.fail_json).parameters
-
-
 class ConnectModule(AnsibleModule):
     """AnsibleModule with the connection options and a Connect client."""
 
@@ -81,8 +76,9 @@ class ConnectModule(AnsibleModule):
         if getattr(exc, "status", None):
             result.setdefault("status", exc.status)
         self._close_client()
-        if _FAIL_TAKES_EXCEPTION:
-            # An expected Connect error is an answer, not a crash: no traceback.
+        if "exception" in inspect.signature(self.fail_json).parameters:
+            # An expected Connect error is an answer, not a crash: ansible-core 2.19 would
+            # otherwise attach the Python traceback (ANSIBLE_DISPLAY_TRACEBACK) to the result.
             result.setdefault("exception", "")
         self.fail_json(msg=str(exc), **result)
 

@@ -83,8 +83,8 @@ SECRETS.add(BAD_TOKEN)
 #: name -> (options, words expected in the message); every case runs with BAD_TOKEN
 UNSENDABLE = {
     "token-not-ascii": ({}, ['"token"', "not ASCII", "position 4"]),
-    "host-invalid-idn": ({"host": "http://\u2603.example:8080"}, ['"host"', "not a valid international domain name",
-                                                                   "\u2603.example"]),
+    "host-invalid-idn": ({"host": "http://\u2603.example:8080"},
+                         ['"host"', "not a valid international domain name", "\u2603.example"]),
     "host-empty-label": ({"host": "http://connect..example:8080"}, ['"host"', "empty part", "connect..example"]),
 }
 
