@@ -22,13 +22,22 @@ import uuid
 import pytest
 
 from conftest import SECRETS, assert_clean_message, fast_env, harness, lookup_cases
-from test_tls import pki, tls_proxy  # noqa: F401  (pki is a fixture)
+from test_tls import Authority, tls_proxy
 
 #: A 30 KB status line of repeated "<Pool": parsing the reason with the old pattern took minutes.
 GARBAGE = "<Pool" * 6000 + "\r\n"
 TIMEOUT = 5
 #: Time for one failed task and the start of the next on this loaded machine.
 SLACK = 10
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    directory = str(tmp_path_factory.mktemp("client-pki"))
+    ca = Authority(directory, "client server CA")
+    other = Authority(directory, "client other CA")
+    return {"ca": ca, "server": ca.issue("server"), "wrong_name": ca.issue("wrong-name", sans=("connect.invalid",)),
+            "untrusted": other.issue("untrusted")}
 
 
 def module_cases(play, tmp_path, cases, env):
@@ -111,7 +120,7 @@ def test_unsendable_token_or_host_is_a_clear_error(play, hz, tmp_path, runner):
 
 # -- TLS options and messages ------------------------------------------------------------------------
 
-def test_validate_certs_false_with_ca_path_verifies_and_says_so(play, hz, proxy_factory, pki, tmp_path):  # noqa: F811
+def test_validate_certs_false_with_ca_path_verifies_and_says_so(play, hz, proxy_factory, pki, tmp_path):
     trusted = tls_proxy(proxy_factory, pki["server"])
     untrusted = tls_proxy(proxy_factory, pki["untrusted"])
     cases = [{"name": name, "ref": "op://Hardening/app/password",
@@ -131,7 +140,7 @@ def test_validate_certs_false_with_ca_path_verifies_and_says_so(play, hz, proxy_
     assert "is not verified" not in output, result.output
 
 
-def test_tls_messages_say_what_is_wrong(play, hz, proxy_factory, pki, tmp_path):  # noqa: F811
+def test_tls_messages_say_what_is_wrong(play, hz, proxy_factory, pki, tmp_path):
     not_pem = tmp_path / "ca.der"
     not_pem.write_bytes(b"\x30\x82\x01\x0a not a PEM file")
     wrong_name = tls_proxy(proxy_factory, pki["wrong_name"])
