@@ -16,6 +16,7 @@ token.
 
 from __future__ import annotations
 
+import http.client
 import json
 import math
 import os
@@ -172,6 +173,24 @@ def _check_file(path, name):
     return path
 
 
+def _check_ca_file(path):
+    """path when it holds PEM CA certificates (as requests needs), else ConnectConfigError."""
+    if path is None:
+        return None
+    import ssl
+
+    try:
+        ssl.create_default_context(cafile=path)
+    except (ssl.SSLError, ValueError) as exc:
+        raise ConnectConfigError(
+            '"ca_path": "%s" holds no CA certificate in PEM form (%s). Give the CA bundle as PEM text '
+            '("-----BEGIN CERTIFICATE-----"); convert a DER file with "openssl x509 -inform der -in <file>".'
+            % (path, getattr(exc, "reason", None) or exc))
+    except OSError as exc:
+        raise ConnectConfigError('"ca_path": "%s" cannot be read (%s).' % (path, exc.strerror or exc))
+    return path
+
+
 def normalize_retries(value):
     """The retries setting as a complete dict, or raise ConnectConfigError.
 
@@ -245,7 +264,7 @@ class ConnectSettings(object):
         self.host = self._check_host(host)
         self.token = self._check_token(token)
         self.validate_certs = _to_bool(True if validate_certs is None else validate_certs, "validate_certs")
-        self.ca_path = _check_file(ca_path, "ca_path")
+        self.ca_path = _check_ca_file(_check_file(ca_path, "ca_path"))
         self.client_cert = _check_file(client_cert, "client_cert")
         self.client_key = _check_file(client_key, "client_key")
         if self.client_key and not self.client_cert:
@@ -292,10 +311,35 @@ class ConnectSettings(object):
             raise ConnectConfigError('"host" has port 0: "%s".' % host)
         if _CONTROL.search(host) or " " in host:
             raise ConnectConfigError('"host" contains spaces or control characters: %r.' % host)
+        ConnectSettings._check_host_name(parts.hostname, host)
         path = parts.path.rstrip("/")
         if path.endswith("/v1"):
             path = path[:-3]
         return urlunsplit((parts.scheme.lower(), parts.netloc, path, "", ""))
+
+    @staticmethod
+    def _check_host_name(name, host):
+        """Refuse a host name that cannot be sent (an empty label, an invalid international name)."""
+        if ":" in name:
+            return  # an IPv6 address (urlsplit has checked its brackets)
+        labels = name[:-1].split(".") if name.endswith(".") else name.split(".")
+        if any(not label for label in labels):
+            raise ConnectConfigError('"host" has an empty part in its host name "%s" (a stray dot?).' % name)
+        if name.isascii():
+            ascii_labels = labels
+        else:
+            try:
+                try:
+                    import idna  # what requests uses to encode international names
+                    ascii_labels = idna.encode(name, uts46=True).decode("ascii").split(".")
+                except ImportError:
+                    ascii_labels = name.encode("idna").decode("ascii").split(".")
+            except (UnicodeError, ValueError) as exc:
+                raise ConnectConfigError(
+                    '"host" has a host name that is not a valid international domain name: "%s" (%s). Give its '
+                    'ASCII form ("xn--...") or check for a mistyped character.' % (name, str(exc)[:200]))
+        if any(len(label) > 63 for label in ascii_labels):
+            raise ConnectConfigError('"host" has a part longer than 63 characters in its host name "%s".' % name)
 
     @staticmethod
     def _check_token(token):
@@ -310,6 +354,12 @@ class ConnectSettings(object):
         if _CONTROL.search(token) or " " in token:
             # Never echo the value: it is a secret even when it is malformed.
             raise ConnectConfigError('"token" contains spaces or control characters; check how it was copied.')
+        odd = next((index for index, char in enumerate(token) if ord(char) > 126), None)
+        if odd is not None:
+            # HTTP headers carry ASCII only; name the position, never the character.
+            raise ConnectConfigError(
+                '"token" has a character that is not ASCII at position %d (a typographic quote or dash, a '
+                'non-breaking space?); Connect tokens are plain ASCII: check how it was copied.' % (odd + 1))
         return token
 
     @staticmethod
@@ -438,28 +488,59 @@ def _is_timeout(error):
     return False
 
 
+#: Exception texts hold what the server sent (a status line, a page): only this
+#: many characters are ever examined, so no answer can make the parsing slow.
+_REASON_MAX = 400
+#: urllib3 prefixes reasons with the connection's repr; every pattern below is
+#: anchored on a literal and has no nested or adjacent unbounded repeats, so
+#: each runs in time linear in the (bounded) text.
+_OBJECT_REPR = re.compile(r"<[\w.]*(?:Connection|Pool)\w* object at 0x[0-9a-fA-F]+>:?")
+_POOL_PREFIX = re.compile(r"HTTPS?Connection(?:Pool)?\(host='[^']*', port=\d+\):")
+_MAX_RETRIES = re.compile(r"Max retries exceeded with url: \S+ \(Caused by ")
+_SSL_LOCATION = re.compile(r"\(_ssl\.c:\d+\)")
+
+
+def _innermost(error):
+    """The innermost cause of a requests/urllib3 exception (its reason, or an exception among its args)."""
+    seen = set([id(error)])
+    current = error
+    while True:
+        inner = getattr(current, "reason", None)
+        if not isinstance(inner, BaseException):
+            # ProtocolError('Connection aborted.', RemoteDisconnected(...)) keeps the cause second
+            inner = next((arg for arg in current.args[:3] if isinstance(arg, BaseException)), None)
+        if inner is None or id(inner) in seen:
+            return current
+        seen.add(id(inner))
+        current = inner
+
+
+def _excerpt(text, limit=24):
+    """The start of server-sent text, printable and short."""
+    shown = ascii(text[:limit])[1:-1]
+    return shown + ("..." if len(text) > limit else "")
+
+
 def _short_reason(error):
     """The innermost useful words of a requests/urllib3 exception."""
     if error is None:
         return ""
-    seen = set()
-    current = error
-    while True:
-        inner = getattr(current, "reason", None)
-        if inner is None and current.args and isinstance(current.args[0], BaseException):
-            inner = current.args[0]
-        if inner is None or id(inner) in seen or not isinstance(inner, BaseException):
-            break
-        seen.add(id(inner))
-        current = inner
-    text = str(current)
-    # urllib3 prefixes reasons with the connection object's repr.
-    text = re.sub(r"<[^>]*(Connection|Pool)[^>]*>:?\s*", "", text)
-    text = re.sub(r"HTTP(S)?ConnectionPool\(host='[^']*', port=\d+\):\s*", "", text)
-    text = re.sub(r"Max retries exceeded with url: \S+ \(Caused by ", "", text)
-    text = re.sub(r"\s*\(_ssl\.c:\d+\)", "", text).strip()
-    while text.endswith(")") and text.count(")") > text.count("("):
+    current = _innermost(error)
+    if isinstance(current, http.client.RemoteDisconnected):
+        return "the server closed the connection without answering"
+    if isinstance(current, http.client.BadStatusLine):
+        line = current.args[0] if current.args and isinstance(current.args[0], str) else ""
+        return "the server's answer is not HTTP (it starts with \"%s\")" % _excerpt(line[:_REASON_MAX])
+    text = str(current)[:_REASON_MAX]
+    text = _OBJECT_REPR.sub("", text)
+    text = _POOL_PREFIX.sub("", text)
+    text = _MAX_RETRIES.sub("", text)
+    text = " ".join(_SSL_LOCATION.sub("", text).split())
+    excess = text.count(")") - text.count("(")
+    while excess > 0 and text.endswith(")"):
         text = text[:-1].rstrip()
+        excess -= 1
+    text = text.rstrip(".")
     if "[Errno 111]" in text or "Connection refused" in text:
         return "connection refused"
     if "Name or service not known" in text or "nodename nor servname" in text or "Temporary failure in name resolution" in text:
@@ -506,8 +587,14 @@ class ConnectClient(object):
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
         if warn and not settings.validate_certs and settings.host.lower().startswith("https:"):
-            warn("1Password Connect: validate_certs is false: the TLS certificate of %s is not verified, so the "
-                 "server cannot be trusted to be the real Connect server." % _redact_url(settings.host))
+            if settings.ca_path:
+                # ca_path is the more specific wish: the certificate is verified against it.
+                warn("1Password Connect: validate_certs is false but ca_path is set: the TLS certificate of %s is "
+                     "still verified, against the CA in %s. Drop one of the two options." % (
+                         _redact_url(settings.host), settings.ca_path))
+            else:
+                warn("1Password Connect: validate_certs is false: the TLS certificate of %s is not verified, so the "
+                     "server cannot be trusted to be the real Connect server." % _redact_url(settings.host))
 
     def __enter__(self):
         return self
@@ -590,7 +677,7 @@ class ConnectClient(object):
             response = self._send(method, url, data, headers, verify)
         except requests.exceptions.SSLError as exc:
             raise self._tls_error(exc, what)
-        except (requests.exceptions.ConnectTimeout, requests.exceptions.ReadTimeout, requests.exceptions.Timeout) as exc:
+        except (requests.exceptions.ConnectTimeout, requests.exceptions.ReadTimeout, requests.exceptions.Timeout):
             raise self._fail(ConnectTimeoutError, "Cannot %s: no answer from Connect at %s within %s seconds%s." % (
                 what, self.settings.host, _fmt_seconds(self.settings.timeout), self._after_retries()))
         except requests.exceptions.ProxyError as exc:
@@ -603,6 +690,15 @@ class ConnectClient(object):
             raise self._connection_error(exc, what)
         except requests.exceptions.RequestException as exc:
             raise self._fail(ConnectConnectionError, "Cannot %s: request to Connect at %s failed: %s." % (
+                what, self.settings.host, _short_reason(exc)))
+        except UnicodeError as exc:
+            # Never the exception's words: they may quote a character of a header (the token).
+            raise self._fail(ConnectConfigError, "Cannot %s: the request to Connect at %s could not be encoded (%s); "
+                             "check \"host\" and \"token\" for characters that are not ASCII." % (
+                                 what, self.settings.host, type(exc).__name__))
+        except ValueError as exc:
+            # urllib3 refuses some host names only when it connects (LocationParseError).
+            raise self._fail(ConnectConfigError, "Cannot %s: Connect at %s cannot be addressed: %s. Check \"host\"." % (
                 what, self.settings.host, _short_reason(exc)))
         return self._answer(response, method, path, what, expect_json, ok)
 
@@ -647,14 +743,15 @@ class ConnectClient(object):
         reason = _short_reason(exc)
         hint = ""
         lowered = reason.lower()
-        if "wrong version number" in lowered or "record layer failure" in lowered or "unknown protocol" in lowered \
-                or "packet length too long" in lowered:
+        not_tls = ("wrong version number", "record layer failure", "unknown protocol", "packet length too long")
+        if any(words in lowered for words in not_tls):
             hint = " The server does not speak TLS on this port: use http:// or the TLS port."
         elif "hostname" in lowered or "ip address mismatch" in lowered or "doesn't match" in lowered:
             hint = " The certificate is not valid for this host name: use the name it was issued for."
         elif "certificate verify failed" in lowered or "self signed" in lowered or "self-signed" in lowered:
             hint = " Trust the server's CA with \"ca_path\" (or, for tests only, set \"validate_certs\" to false)."
-        elif "certificate" in lowered or "pem" in lowered or "key values mismatch" in lowered:
+        elif self.settings.client_cert and (
+                "certificate" in lowered or "pem" in lowered or "key values mismatch" in lowered):
             hint = " Check \"client_cert\" / \"client_key\"."
         return self._fail(ConnectTLSError, "Cannot %s: TLS with Connect at %s failed: %s.%s" % (
             what, self.settings.host, reason, hint))
@@ -663,13 +760,14 @@ class ConnectClient(object):
         reason = _short_reason(exc)
         lowered = reason.lower()
         hint = ""
+        dropped = ("without answering", "is not http", "reset by peer", "connection aborted")
         if "connection refused" in lowered:
             hint = " Is Connect running there, and is the port right?"
         elif "does not resolve" in lowered:
             hint = " Check the host name."
-        elif ("remotedisconnected" in lowered or "connection aborted" in lowered or "reset by peer" in lowered
-              or "badstatusline" in lowered) and self.settings.host.startswith("http://"):
-            hint = " The server closed the connection: if it serves TLS, use https://."
+        elif any(words in lowered for words in dropped) and self.settings.host.startswith("http://"):
+            hint = (" If Connect serves TLS on this port, the host must start with https:// (\"%s\")."
+                    % ("https://" + self.settings.host[len("http://"):]))
         return self._fail(ConnectConnectionError, "Cannot %s: cannot reach Connect at %s: %s%s.%s" % (
             what, self.settings.host, reason, self._after_retries(), hint))
 
@@ -719,15 +817,19 @@ class ConnectClient(object):
     def _not_connect(self, response, what, content_type):
         kind = content_type or "no content type"
         title = ""
+        start = response.text[:4096]
         if "html" in kind:
-            match = re.search(r"<title[^>]*>(.*?)</title>", response.text[:4096], re.I | re.S)
-            if match:
-                title = ' titled "%s"' % " ".join(match.group(1).split())[:80]
+            title = _html_title(start)
+            if title:
+                title = ' titled "%s"' % title
+        hint = " Is a proxy or another service answering at this address? Check \"host\" (and \"proxies\")."
+        if "http request to an https server" in start.lower() and self.settings.host.startswith("http://"):
+            hint = " The server speaks TLS on this port: the host must start with https:// (\"%s\")." % (
+                "https://" + self.settings.host[len("http://"):])
         return self._fail(
             ConnectProtocolError,
-            "Cannot %s: %s answered HTTP %d with %s%s instead of Connect's JSON. Is a proxy or another service "
-            "answering at this address? Check \"host\" (and \"proxies\")." % (
-                what, self.settings.host, response.status_code, kind, title),
+            "Cannot %s: %s answered HTTP %d with %s%s instead of Connect's JSON.%s" % (
+                what, self.settings.host, response.status_code, kind, title, hint),
             status=response.status_code)
 
     # -- names for messages ---------------------------------------------
@@ -955,6 +1057,22 @@ class ConnectClient(object):
     def health(self):
         """The /health document (readiness, dependencies, version)."""
         return self._request("GET", "/health", "read the health status")
+
+
+_ASCII_LOWER = dict((code, code + 32) for code in range(ord("A"), ord("Z") + 1))
+
+
+def _html_title(text):
+    """The <title> of an HTML page, short and on one line ('' when none); linear in the text."""
+    lowered = text.translate(_ASCII_LOWER)  # str.lower() may change the length, and so the positions
+    start = lowered.find("<title")
+    if start < 0:
+        return ""
+    start = lowered.find(">", start)
+    end = lowered.find("</title>", start)
+    if start < 0 or end < 0:
+        return ""
+    return " ".join(text[start + 1:end].split())[:80]
 
 
 def _fmt_seconds(value):

@@ -24,6 +24,7 @@ failed, without a traceback and without the token.
 from __future__ import annotations
 
 import contextlib
+import inspect
 
 from ansible.module_utils import basic
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -94,6 +95,10 @@ class ConnectModule(AnsibleModule):
         if getattr(exc, "status", None):
             result.setdefault("status", exc.status)
         self._close_client()
+        if "exception" in inspect.signature(self.fail_json).parameters:
+            # An expected Connect error is an answer, not a crash: ansible-core 2.19 would
+            # otherwise attach the Python traceback (ANSIBLE_DISPLAY_TRACEBACK) to the result.
+            result.setdefault("exception", "")
         self.fail_json(msg=str(exc), **result)
 
     def _close_client(self):

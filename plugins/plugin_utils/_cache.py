@@ -359,9 +359,23 @@ def _bind(address):
     return listener
 
 
+def encode_address(address):
+    """The socket address as a command-line word: an abstract address starts with a NUL, which argv cannot carry."""
+    if address.startswith("\0"):
+        return "@" + address[1:].encode("utf-8").hex()
+    return address
+
+
+def decode_address(word):
+    """The socket address from encode_address()'s word."""
+    if word.startswith("@"):
+        return "\0" + bytes.fromhex(word[1:]).decode("utf-8")
+    return word
+
+
 def _serve_main(argv):
     """Entry point of the broker process: serve <address> <watch_pid> <idle> [lockfile]."""
-    address, watch_pid, idle = argv[0], int(argv[1]), float(argv[2])
+    address, watch_pid, idle = decode_address(argv[0]), int(argv[1]), float(argv[2])
     lockfile = argv[3] if len(argv) > 3 else ""
     # Detach: the parent reports readiness and exits, the child serves.
     read_end, write_end = os.pipe()
@@ -492,7 +506,8 @@ class RunCache(object):
             self._spawned = False
             if not self.spawn_args:
                 return False
-            cmd = [sys.executable, "-I", os.path.abspath(__file__), "serve"] + [str(a) for a in self.spawn_args]
+            args = [encode_address(self.spawn_args[0])] + [str(a) for a in self.spawn_args[1:]]
+            cmd = [sys.executable, "-I", os.path.abspath(__file__), "serve"] + args
             try:
                 proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL, close_fds=True)
@@ -587,7 +602,7 @@ class RunCache(object):
 
 def broker_address(run_dir):
     """(socket address, lock file or '') for the run whose temp directory is run_dir."""
-    directory = os.path.join(run_dir, "sop-cache")
+    directory = os.path.join(os.path.abspath(run_dir), "sop-cache")
     path = os.path.join(directory, "sock")
     if len(path.encode("utf-8")) <= _SOCKET_PATH_MAX:
         return path, os.path.join(directory, "lock"), directory

@@ -26,6 +26,8 @@ retry passes even under concurrency):
 - ``truncate``: forward, then send the full Content-Length header but only
   half of the body and close.
 - ``html``: answer `status` (default 502) with an HTML error page.
+- ``raw``: answer the bytes `data` (not HTTP, or empty), without forwarding, and
+  close: a wrong service or a tampering middlebox.
 - ``pass``: forward normally (useful to let requests through before a fault).
 
 Optional TLS termination (`tls=ssl.SSLContext`) lets the proxy stand in for
@@ -45,7 +47,7 @@ import time
 import urllib.parse
 
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"}
-ACTIONS = ("refuse", "reset", "delay", "status", "truncate", "html", "pass")
+ACTIONS = ("refuse", "reset", "delay", "status", "truncate", "html", "raw", "pass")
 HTML_PAGE = (b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
              b"<body><h1>Bad Gateway</h1><p>The upstream server is unavailable.</p></body></html>\n")
 
@@ -300,6 +302,12 @@ class FaultProxy(object):
                 headers.append(("Retry-After", str(params["retry_after"])))
             client.sendall(self._head(status, None, headers, len(body), close) + body)
             return not close
+        if action == "raw":
+            data = params.get("data") or b""
+            if data:
+                client.sendall(data.encode("latin-1") if isinstance(data, str) else data)
+            client.shutdown(socket.SHUT_WR)
+            return False
         if action == "html":
             status = int(params.get("status", 502))
             client.sendall(self._head(status, None, [("Content-Type", "text/html; charset=utf-8")], len(HTML_PAGE),

@@ -102,12 +102,36 @@ class TestSettings(object):
         ("abc\ninjected-secret", "spaces or control characters"),
         ("Bearer abc-secret", "without the \"Bearer\" prefix"),
         (12345, "must be a string"),
+        ("abc\u2013secret", "not ASCII at position 4"),
+        ("abc\u00e9secret", "not ASCII at position 4"),
     ])
     def test_bad_token_names_the_problem_without_echoing_it(self, token, words):
         with pytest.raises(ConnectConfigError) as info:
             ConnectSettings("http://127.0.0.1:8080", token)
         assert words in str(info.value)
         assert "secret" not in str(info.value)
+
+    @pytest.mark.parametrize("host, words", [
+        ("http://\u2603.example:8080", "not a valid international domain name"),
+        ("http://connect..example", "empty part"),
+        ("http://.example", "empty part"),
+        ("http://" + "a" * 64 + ".example", "longer than 63"),
+    ])
+    def test_unsendable_host_names_are_refused(self, host, words):
+        with pytest.raises(ConnectConfigError) as info:
+            ConnectSettings(host, TOKEN)
+        assert words in str(info.value) and '"host"' in str(info.value)
+
+    def test_international_host_names_are_accepted(self):
+        assert ConnectSettings("https://b\u00fccher.example:8443", TOKEN).host == "https://b\u00fccher.example:8443"
+
+    def test_ca_path_must_hold_pem_certificates(self, tmp_path):
+        der = tmp_path / "ca.der"
+        der.write_bytes(b"\x30\x82\x01\x0a\x02\x82\x01\x01")
+        with pytest.raises(ConnectConfigError) as info:
+            ConnectSettings("https://h:1", TOKEN, ca_path=str(der))
+        assert '"ca_path"' in str(info.value) and "PEM" in str(info.value)
+        assert "client_cert" not in str(info.value)
 
     def test_repr_hides_the_token(self):
         settings = ConnectSettings("http://127.0.0.1:8080", TOKEN)
@@ -422,6 +446,15 @@ def test_non_json_answers_are_protocol_errors(fake_connect, status, body, conten
     assert "Is a proxy or another service answering" in str(info.value)
 
 
+def test_a_tls_server_spoken_to_in_plain_http_is_named(fake_connect):
+    fake_connect.route("GET", "/v1/vaults", status=400, body="Client sent an HTTP request to an HTTPS server.\n",
+                       headers={"Content-Type": "text/plain"})
+    with pytest.raises(ConnectProtocolError) as info:
+        make_client(fake_connect).list_vaults()
+    https = fake_connect.url.replace("http://", "https://")
+    assert 'The server speaks TLS on this port: the host must start with https:// ("%s")' % https in str(info.value)
+
+
 def test_redirects_are_not_followed(fake_connect):
     fake_connect.route("GET", "/v1/vaults", status=302, headers={"Location": "http://login.example.com/sso"})
     with pytest.raises(ConnectProtocolError) as info:
@@ -633,9 +666,57 @@ def test_tls_trusted_through_ca_path_or_not_verified(tls_fake_connect):
     assert TOKEN not in warnings[0]
 
 
+def test_validate_certs_false_with_ca_path_still_verifies_and_says_so(tls_fake_connect):
+    tls_fake_connect.route("GET", "/v1/vaults", body=[{"id": V1, "name": "Prod"}])
+    warnings = []
+    client = ConnectClient(ConnectSettings(tls_fake_connect.tls_url, TOKEN, retries=0, validate_certs=False,
+                                           ca_path=tls_fake_connect.cert_path), warn=warnings.append)
+    assert client.list_vaults()[0]["name"] == "Prod"
+    assert len(warnings) == 1 and "still verified" in warnings[0] and tls_fake_connect.cert_path in warnings[0]
+    assert "not verified" not in warnings[0]
+
+
 def test_tls_errors_are_not_retried(tls_fake_connect):
     warnings = []
     client = ConnectClient(ConnectSettings(tls_fake_connect.tls_url, TOKEN, retries=FAST), warn=warnings.append)
     with pytest.raises(ConnectTLSError):
         client.list_vaults()
     assert warnings == []
+
+
+# -- reasons: what the server sent is bounded before any parsing ------------------------------
+def _wrapped(inner):
+    import requests
+    from urllib3.exceptions import MaxRetryError, ProtocolError
+
+    return requests.exceptions.ConnectionError(MaxRetryError(None, "/v1/vaults", ProtocolError("Connection aborted.", inner)))
+
+
+def test_a_long_garbage_status_line_is_reported_quickly_and_briefly():
+    import http.client
+
+    started = time.monotonic()
+    reason = _client._short_reason(_wrapped(http.client.BadStatusLine("<Pool" * 12000 + "\r\n")))
+    assert time.monotonic() - started < 0.5
+    assert reason.startswith("the server's answer is not HTTP") and len(reason) < 100
+
+
+def test_unbounded_text_in_any_reason_is_cut_before_parsing():
+    started = time.monotonic()
+    reason = _client._short_reason(_wrapped(ValueError("<Pool" * 12000 + " " * 5000 + "(_ssl.c:1)")))
+    assert time.monotonic() - started < 0.5 and len(reason) <= _client._REASON_MAX
+
+
+def test_a_closed_connection_is_said_in_words():
+    import http.client
+
+    reason = _client._short_reason(_wrapped(http.client.RemoteDisconnected("Remote end closed connection without response")))
+    assert reason == "the server closed the connection without answering"
+
+
+def test_an_html_title_is_found_in_linear_time():
+    started = time.monotonic()
+    assert _client._html_title("<title" * 800) == ""
+    assert time.monotonic() - started < 0.5
+    assert _client._html_title("<html><TITLE lang=en>502\n  Bad Gateway</TITLE>") == "502 Bad Gateway"
+    assert _client._html_title("<p>\u0130\u0130</p><title>Sign in</title>") == "Sign in"

@@ -321,6 +321,33 @@ def test_long_run_directory_uses_an_abstract_socket():
         assert address is None
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="abstract sockets are Linux only")
+def test_broker_starts_on_an_abstract_socket_for_a_long_run_directory(owner):
+    run_dir = "/" + "long-run-directory-" * 8 + str(os.getpid())
+    address, lockfile, directory = cache.broker_address(run_dir)
+    assert address.startswith("\0") and directory is None
+    first = cache.RunCache(address, spawn_args=[address, owner.pid, 600, lockfile])
+    second = cache.RunCache(address, spawn_args=[address, owner.pid, 600, lockfile])
+    try:
+        hit, dummy, gen = first.lease(key("item", "v", "i"))
+        assert hit is False and not first.broken
+        first.put(key("item", "v", "i"), {"secret": "s"}, gen)
+        assert second.lease(key("item", "v", "i"))[:2] == (True, {"secret": "s"})
+        pid = second.ping()["pid"]
+    finally:
+        first.close()
+        second.close()
+    owner.kill()
+    owner.wait()
+    assert wait_for(lambda: not _alive(pid)), "broker did not exit with its owner"
+
+
+def test_abstract_address_survives_the_command_line():
+    for address in ("\0secretops-op-cache-0123abcd", "/tmp/run/sop-cache/sock"):
+        word = cache.encode_address(address)
+        assert "\0" not in word and cache.decode_address(word) == address
+
+
 def test_private_dir_refuses_a_shared_directory(tmp_path):
     shared = tmp_path / "shared"
     shared.mkdir()
