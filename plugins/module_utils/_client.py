@@ -150,7 +150,7 @@ def _to_number(value, name, minimum=None, integer=False):
             raise ValueError()
         if integer and isinstance(value, str) and not value.strip().lstrip("+").isdigit():
             raise ValueError()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # int(float("inf")) overflows
         raise ConnectConfigError('"%s" must be %s, got %r.' % (
             name, "a whole number" if integer else "a number", value))
     if math.isnan(number) or math.isinf(number):

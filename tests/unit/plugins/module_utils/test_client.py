@@ -166,6 +166,8 @@ class TestSettings(object):
         (-1, "at least 0"),
         ("many", "whole number"),
         (1.5, "whole number"),
+        (float("inf"), "whole number"),
+        ({"total": float("-inf")}, "retries.total"),
         ({"tries": 3}, "unknown key(s) tries"),
         ({"status_forcelist": [200]}, "not an HTTP error status"),
         ({"status_forcelist": "503"}, "list of HTTP status codes"),
