@@ -16,7 +16,7 @@ cd "$root"
 # In an unpacked source tarball (no .git): every file except what .gitignore
 # names (virtualenv, build output, installed collections, caches).
 source_files() {
-    if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    if [ "$(git rev-parse --show-toplevel 2>/dev/null)" = "$(pwd -P)" ]; then
         git ls-files -z --cached --others --exclude-standard
     else
         find . \( -path ./.git -o -path ./.venv -o -path ./collections -o -path ./.demo \
