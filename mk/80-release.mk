@@ -14,3 +14,10 @@ test-release: setup
 	scripts/galaxy-import.sh
 
 TEST_TARGETS += test-release
+
+.PHONY: test-install
+
+test-install: setup
+	$(PYTHON) -m pytest -q -p no:cacheprovider --durations=6 tests/release/test_install.py
+
+TEST_TARGETS += test-install
