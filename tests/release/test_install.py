@@ -30,6 +30,7 @@ import yaml
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 INSTALL_MD = os.path.join(REPO, "docs", "install.md")
+DEVSERVER_MD = os.path.join(REPO, "docs", "devserver.md")
 DEV_BIN = os.path.dirname(sys.executable)
 BASE_PYTHON = shutil.which("python3")
 # The lookups' message (the client's), and Ansible's own for a module whose target lacks a library.
@@ -37,9 +38,9 @@ MISSING_REQUESTS = "The Python library 'requests' is required to talk to 1Passwo
 MISSING_REQUESTS_ON_TARGET = r"Failed to import the required Python library \(requests\) on \S+'s Python %s\."
 
 
-def doc_block(name):
-    """The fenced block that follows `<!-- install-test: NAME -->` in docs/install.md."""
-    with open(INSTALL_MD) as handle:
+def doc_block(name, path=INSTALL_MD):
+    """The fenced block that follows `<!-- install-test: NAME -->` in docs/install.md (or PATH)."""
+    with open(path) as handle:
         lines = handle.read().splitlines()
     start = lines.index("<!-- install-test: %s -->" % name) + 1
     while not lines[start].startswith("```"):
@@ -200,6 +201,12 @@ def read_secret(venv, home, connect_dev, parts=("lookup", "module"), check=True)
     return result, (json.loads(out.read_text()) if out.exists() else None)
 
 
+def ensure_requests(venv):
+    """requests in the user's venv (the air-gapped test installs it; other tests may run alone)."""
+    if run([str(venv / "bin" / "python"), "-c", "import requests"], check=False).returncode != 0:
+        run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "requests"])
+
+
 def installed(venv, home):
     listed = run([str(venv / "bin" / "ansible-galaxy"), "collection", "list", "--format", "json"],
                  env=user_env(venv, home)).stdout
@@ -261,9 +268,8 @@ def test_offline_install_without_the_docker_tarball_needs_no_deps(tarballs, conn
     shell(doc_block("no-deps"), offline, env)
     versions = installed(user_venv, home)
     assert "secretops.onepassword" in versions and "community.docker" not in versions, versions
-    # lookups and modules need nothing else (requests comes from the air-gapped test's install)
-    if run([str(user_venv / "bin" / "python"), "-c", "import requests"], check=False).returncode != 0:
-        run([str(user_venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "requests"])
+    # lookups and modules need nothing else
+    ensure_requests(user_venv)
     _, values = read_secret(user_venv, home, connect_dev)
     assert values == {"lookup": connect_dev["secret"], "module": connect_dev["secret"]}
 
@@ -315,3 +321,25 @@ def test_execution_environment_context_holds_requests(tarballs, work):
     lines = [line.strip() for line in pip_out.read_text().splitlines() if line.strip()]
     assert any(re.match(r"requests\b.*# from collection secretops\.onepassword", line) for line in lines), \
         (lines, result.stdout)
+
+
+def test_devserver_md_ci_script_runs_a_playbook_test(tarballs, connect_dev, user_venv, work):
+    """docs/devserver.md's CI files as written: tests/run.sh starts connect-dev (from its wheel),
+    seeds tests/seed.yml, issues a token and runs tests/playbook.yml."""
+    project = work / "user-project"
+    (project / "tests").mkdir(parents=True)
+    for name, target in (("ci-seed", "seed.yml"), ("ci-playbook", "playbook.yml"), ("ci-script", "run.sh")):
+        (project / "tests" / target).write_text(doc_block(name, DEVSERVER_MD))
+    home = work / "user-ci"
+    home.mkdir()
+    env = user_env(user_venv, home)
+    env["PATH"] = os.path.dirname(connect_dev["exe"]) + os.pathsep + env["PATH"]
+    ensure_requests(user_venv)
+    run([str(user_venv / "bin" / "ansible-galaxy"), "collection", "install", "--offline", "--no-deps",
+         tarballs["ours"]], env=env)
+    result = shell("bash tests/run.sh", project, env)
+    assert "ok=2" in result.stdout and "failed=0" in result.stdout, result.stdout
+    # the playbook really reads the seeded value: a seed without it fails the run
+    seed = project / "tests" / "seed.yml"
+    seed.write_text(seed.read_text().replace("title: db", "title: other"))
+    assert shell("bash tests/run.sh", project, env, check=False).returncode != 0
