@@ -24,7 +24,8 @@ test-install: setup
 TEST_TARGETS += test-install
 
 # CORES="2.17 2.21" runs a subset; the default is every supported release but
-# 2.19, the development venv's, which test-integration covers.
+# 2.19, the development venv's, which test-integration covers. 2.20 and 2.21
+# need Python 3.12 and 3.13: PYTHON312 / PYTHON313 name them (default: pyenv's).
 CORES ?=
 .PHONY: test-cores
 
