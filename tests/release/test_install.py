@@ -21,7 +21,6 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import tarfile
 import time
 import urllib.request
 
@@ -53,8 +52,8 @@ def run(args, check=True, **kwargs):
     kwargs.setdefault("timeout", 600)
     result = subprocess.run(args, capture_output=True, text=True, check=False, **kwargs)
     if check and result.returncode != 0:
-        raise AssertionError("%s failed (%d):\n%s\n%s" % (args, result.returncode, result.stdout[-3000:],
-                                                           result.stderr[-3000:]))
+        raise AssertionError("%s failed (%d):\n%s\n%s"
+                             % (args, result.returncode, result.stdout[-3000:], result.stderr[-3000:]))
     return result
 
 
