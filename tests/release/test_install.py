@@ -134,7 +134,7 @@ def connect_dev(work):
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         url = None
-        for _ in range(200):
+        for dummy in range(200):
             if port_file.exists() and port_file.read_text().strip():
                 url = "http://127.0.0.1:%s" % port_file.read_text().strip()
                 try:
@@ -243,13 +243,13 @@ def test_air_gapped_install_reads_a_secret(tarballs, connect_dev, user_venv, wor
 
     python = str(user_venv / "bin" / "python")
     for part, message in (("lookup", re.escape(MISSING_REQUESTS)), ("module", MISSING_REQUESTS_ON_TARGET % re.escape(python))):
-        result, _ = read_secret(user_venv, home, connect_dev, parts=(part,), check=False)
+        result, dummy = read_secret(user_venv, home, connect_dev, parts=(part,), check=False)
         output = result.stdout + result.stderr
         assert result.returncode != 0 and re.search(message, output), (part, output[-2000:])
         assert "Traceback" not in output, output[-2000:]
 
     shell(install_requests, offline, env)
-    _, values = read_secret(user_venv, home, connect_dev)
+    dummy, values = read_secret(user_venv, home, connect_dev)
     assert values == {"lookup": connect_dev["secret"], "module": connect_dev["secret"]}
 
 
@@ -269,7 +269,7 @@ def test_offline_install_without_the_docker_tarball_needs_no_deps(tarballs, conn
     assert "secretops.onepassword" in versions and "community.docker" not in versions, versions
     # lookups and modules need nothing else
     ensure_requests(user_venv)
-    _, values = read_secret(user_venv, home, connect_dev)
+    dummy, values = read_secret(user_venv, home, connect_dev)
     assert values == {"lookup": connect_dev["secret"], "module": connect_dev["secret"]}
 
 
