@@ -33,3 +33,10 @@ test-cores: setup collection-link
 	scripts/test-cores.sh $(CORES)
 
 TEST_TARGETS += test-cores
+
+# ansible-test sanity of the newest ansible-core (2.21). Not in TEST_TARGETS
+# yet: its validate-modules finds one issue (vault_info's return key "items").
+.PHONY: sanity-newest
+
+sanity-newest: setup
+	scripts/sanity-newest.sh
