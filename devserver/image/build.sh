@@ -10,7 +10,9 @@
 # 2. Wheels for the dev server and its runtime dependencies, built on this
 #    machine with the project's pinned versions (the image's Python is the same
 #    minor version as the project's).
-# 3. `docker build` of devserver/image/Dockerfile on top of the base image.
+# 3. `docker build` of devserver/image/Dockerfile on top of the base image
+#    (passed as BASE_IMAGE: the Dockerfile's default is the public
+#    python:3.11-slim-bookworm, for builds with a registry at hand).
 #
 # Environment: BASE_IMAGE, DEBIAN_SUITE, DEBIAN_MIRROR, PYTHON (pip to build the
 # wheels with), IMAGE_BUILD_DIR (scratch space, default build/image).
@@ -95,9 +97,11 @@ log "building wheels for the dev server"
 "$python" -m pip wheel --quiet --disable-pip-version-check --wheel-dir "$ctx/wheels" \
     "${constraints[@]}" "$root/devserver" >>"$work/wheels.log" 2>&1 \
     || { tail -n 20 "$work/wheels.log" >&2; die "could not build the dev server wheels"; }
-cp "$here/Dockerfile" "$here/entrypoint.sh" "$here/healthcheck.py" "$ctx/"
+# The same layout as a build from devserver/: image/ beside wheels/.
+mkdir -p "$ctx/image"
+cp "$here/Dockerfile" "$here/entrypoint.sh" "$here/healthcheck.py" "$ctx/image/"
 
 log "docker build $tag"
-DOCKER_BUILDKIT=0 docker build --quiet --build-arg "BASE_IMAGE=$base" -t "$tag" "$ctx" >/dev/null 2>"$work/build.log" \
+DOCKER_BUILDKIT=0 docker build --quiet --build-arg "BASE_IMAGE=$base" -f "$ctx/image/Dockerfile" -t "$tag" "$ctx" >/dev/null 2>"$work/build.log" \
     || { tail -n 30 "$work/build.log" >&2; die "docker build failed"; }
 log "built $tag ($(docker image inspect --format '{{.Id}}' "$tag" | cut -c1-19))"

@@ -1,6 +1,7 @@
-"""Validate responses against the shared Connect OpenAPI description.
+"""Validate responses against the Connect OpenAPI description.
 
-The spec lives beside the repository: <repo>/../shared/connect-openapi.yaml.
+The spec is test data of the repository: tests/data/connect-openapi.yaml (see
+the README beside it); CONNECT_OPENAPI_SPEC names another copy.
 A small validator for the subset of OpenAPI 3.0 schema keywords the spec uses
 ($ref, allOf, type, properties, required, items, enum, pattern, format).
 
@@ -20,8 +21,8 @@ import yaml
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 SPEC_CANDIDATES = [
-    os.path.join(os.path.dirname(REPO), "shared", "connect-openapi.yaml"),
     os.environ.get("CONNECT_OPENAPI_SPEC", ""),
+    os.path.join(REPO, "tests", "data", "connect-openapi.yaml"),
 ]
 
 # Real behaviour that the spec (1.7.1) does not describe, followed on purpose:

@@ -27,6 +27,8 @@ description:
 seealso:
   - plugin: secretops.onepassword.secret
     plugin_type: lookup
+requirements:
+  - requests (Python library, on the controller)
 extends_documentation_fragment:
   - secretops.onepassword.connection
   - secretops.onepassword.connection.plugins

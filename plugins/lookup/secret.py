@@ -29,6 +29,9 @@ description:
 seealso:
   - plugin: secretops.onepassword.item
     plugin_type: lookup
+requirements:
+  - requests (Python library, on the controller)
+  - cryptography (Python library, on the controller), only for C(ssh-format=openssh)
 extends_documentation_fragment:
   - secretops.onepassword.connection
   - secretops.onepassword.connection.plugins

@@ -257,8 +257,8 @@ def _key_blobs(key):
         numbers = key.private_numbers()
         pub = numbers.public_numbers
         public = _ssh_string("ssh-rsa") + _ssh_mpint(pub.e) + _ssh_mpint(pub.n)
-        private = (_ssh_string("ssh-rsa") + _ssh_mpint(pub.n) + _ssh_mpint(pub.e) + _ssh_mpint(numbers.d)
-                   + _ssh_mpint(numbers.iqmp) + _ssh_mpint(numbers.p) + _ssh_mpint(numbers.q))
+        private = b"".join((_ssh_string("ssh-rsa"), _ssh_mpint(pub.n), _ssh_mpint(pub.e), _ssh_mpint(numbers.d),
+                            _ssh_mpint(numbers.iqmp), _ssh_mpint(numbers.p), _ssh_mpint(numbers.q)))
         return public, private
     if isinstance(key, ec.EllipticCurvePrivateKey):
         curve = _CURVES.get(key.curve.name)
@@ -286,8 +286,8 @@ def to_openssh(pem, comment=""):
     body = check + check + private + _ssh_string(comment)
     pad = (-len(body)) % 8
     body += bytes(range(1, pad + 1))
-    blob = (b"openssh-key-v1\x00" + _ssh_string("none") + _ssh_string("none") + _ssh_string(b"")
-            + struct.pack(">I", 1) + _ssh_string(public) + _ssh_string(body))
+    blob = b"".join((b"openssh-key-v1\x00", _ssh_string("none"), _ssh_string("none"), _ssh_string(b""),
+                     struct.pack(">I", 1), _ssh_string(public), _ssh_string(body)))
     encoded = base64.b64encode(blob).decode("ascii")
     lines = [encoded[i:i + 70] for i in range(0, len(encoded), 70)]
     return "-----BEGIN OPENSSH PRIVATE KEY-----\n" + "\n".join(lines) + "\n-----END OPENSSH PRIVATE KEY-----\n"

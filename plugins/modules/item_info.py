@@ -22,6 +22,18 @@ seealso:
   - module: secretops.onepassword.item
 extends_documentation_fragment:
   - secretops.onepassword.connection
+  - secretops.onepassword.attributes
+requirements:
+  - requests (Python library, on the target)
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Reads only.
+  diff_mode:
+    support: N/A
+    details:
+      - Reads only.
 options:
   item:
     description:

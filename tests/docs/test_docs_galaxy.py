@@ -19,7 +19,7 @@ BIN = os.path.dirname(sys.executable)
 
 # What a user of the collection gets; anything else at the top is a development file.
 ALLOWED_TOP = {"MANIFEST.json", "FILES.json", "README.md", "CHANGELOG.md", "COPYING", "LICENSES", "meta", "plugins",
-               "roles", "docs", "examples", "changelogs"}
+               "roles", "docs", "examples", "changelogs", "requirements.txt"}
 # Never anywhere in the tarball.
 FORBIDDEN_PARTS = {"__pycache__", ".venv", ".git", ".ci", "build", "devserver", "mk", "scripts", ".pytest_cache",
                    ".hypothesis", ".demo", ".ansible", "tests", "molecule"}

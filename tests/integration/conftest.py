@@ -61,8 +61,14 @@ def _importable_collection():
 _importable_collection()
 
 
+# make test-cores points this at another ansible-core's venv: its ansible-* tools run the plays.
+ANSIBLE_BIN = os.environ.get("SECRETOPS_ANSIBLE_BIN")
+
+
 def _tool(name):
     """Path of a console script of the venv running the tests (falls back to PATH)."""
+    if ANSIBLE_BIN and name.startswith("ansible"):
+        return os.path.join(ANSIBLE_BIN, name)
     candidate = os.path.join(VENV_BIN, name)
     if os.path.exists(candidate):
         return candidate
