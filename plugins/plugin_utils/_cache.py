@@ -275,8 +275,6 @@ class Broker(object):
             if state == "hit":
                 reply["ttl"] = self.store.expires_in(key)
             return reply
-        if op == "get":
-            return {"ok": True, "value": self.store.get(key)}
         if op == "put":
             value = request.get("value")
             leased.discard(key)
