@@ -10,7 +10,8 @@ LOOKUPS_PYTEST ?= -q
 LOOKUPS_UNIT_TESTS := tests/unit/plugins/lookup tests/unit/plugins/plugin_utils \
 	tests/unit/plugins/module_utils/test_references.py \
 	tests/unit/plugins/module_utils/test_resolve.py \
-	tests/unit/plugins/module_utils/test_resolve_ssh.py
+	tests/unit/plugins/module_utils/test_totp.py \
+	tests/unit/plugins/module_utils/test_openssh.py
 LOOKUPS_INTEGRATION_TESTS := tests/integration/test_lookup_data.py tests/integration/test_lookup_secret.py \
 	tests/integration/test_lookup_connection.py
 
