@@ -31,6 +31,7 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._fieldvalues
 from ansible_collections.secretops.onepassword.plugins.module_utils._matching import (
     find_all,
     pick_one,
+    section_of,
     suggestions,
 )
 from ansible_collections.secretops.onepassword.plugins.module_utils._openssh import to_openssh
@@ -45,13 +46,6 @@ def item_where(item, vault_name=None):
     if vault_name:
         text += ' of vault "%s"' % vault_name
     return text
-
-
-def _section_id(obj):
-    section = obj.get("section")
-    if isinstance(section, dict):
-        return section.get("id")
-    return None
 
 
 def section_label(item, section_id):
@@ -80,10 +74,10 @@ def find_target(item, wanted, section=None, vault_name=None):
     section_id = section.get("id") if section else None
     candidates = []
     for field in item.get("fields") or []:
-        if section is None or _section_id(field) == section_id:
+        if section is None or section_of(field) == section_id:
             candidates.append({"id": field.get("id"), "name": field.get("label") or "", "kind": "field", "obj": field})
     for file_ in item.get("files") or []:
-        if section is None or _section_id(file_) == section_id:
+        if section is None or section_of(file_) == section_id:
             candidates.append({"id": file_.get("id"), "name": file_.get("name") or "", "kind": "file", "obj": file_})
 
     where = item_where(item, vault_name)
@@ -99,7 +93,7 @@ def find_target(item, wanted, section=None, vault_name=None):
     described = []
     for match in matches:
         text = '%s "%s" (id %s' % (match["kind"], match["name"], match["id"])
-        sid = _section_id(match["obj"])
+        sid = section_of(match["obj"])
         if sid is not None:
             text += ', section "%s"' % section_label(item, sid)
         described.append(text + ")")
@@ -210,7 +204,7 @@ def file_content(file_, content, encoding="text", ssh_format=None):
 
 def field_entry(item, field, now=None):
     """A field as the lookups and info modules return it (section label, value, current OTP code)."""
-    sid = _section_id(field)
+    sid = section_of(field)
     entry = {
         "id": field.get("id") or "",
         "label": field.get("label") or "",
@@ -286,7 +280,7 @@ def item_to_dict(item, vault=None, now=None, files=None):
 
     file_list = []
     for file_ in item.get("files") or []:
-        sid = _section_id(file_)
+        sid = section_of(file_)
         entry = {
             "id": file_.get("id") or "",
             "name": file_.get("name") or "",
