@@ -24,6 +24,10 @@ to it over a Unix socket.
   hosts or tokens never share entries.
 - Single flight: when several processes miss the same key at once, one
   fetches and the others wait for its answer.
+- Cheap in a loop: a process keeps its connection and the answers it already
+  had between lookup calls; the first request of a call brings the broker's
+  generation, and only when nothing was invalidated since are those answers
+  used again (RunCache, _Memo).
 
 Public functions for other plugins of the collection (stable names):
 
