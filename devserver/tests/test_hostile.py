@@ -138,7 +138,7 @@ def _read_response(sock: socket.socket):
         head, rest = data.split(b"\r\n\r\n", 1)
         length = 0
         for line in head.split(b"\r\n")[1:]:
-            name, _, value = line.partition(b":")
+            name, dummy, value = line.partition(b":")
             if name.strip().lower() == b"content-length":
                 length = int(value)
         while len(rest) < length:

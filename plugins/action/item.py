@@ -20,10 +20,7 @@ from ansible.utils.display import Display
 
 from ansible_collections.secretops.onepassword.plugins.plugin_utils._action import ConnectActionBase
 
-try:
-    from ansible_collections.secretops.onepassword.plugins.plugin_utils._cache import invalidate_item
-except ImportError:  # the lookup cache is optional
-    invalidate_item = None
+from ansible_collections.secretops.onepassword.plugins.plugin_utils._cache import invalidate_item
 
 display = Display()
 
@@ -44,7 +41,7 @@ class ActionModule(ConnectActionBase):
     @staticmethod
     def _invalidate(vault_id, item_id):
         """Forget the item (item_id None: every item of the vault) in the run cache."""
-        if invalidate_item is None or not vault_id:
+        if not vault_id:
             return
         try:
             invalidate_item(vault_id, item_id)

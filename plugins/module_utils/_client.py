@@ -26,10 +26,7 @@ import re
 import time
 import warnings
 
-try:
-    from urllib.parse import quote, urlsplit, urlunsplit
-except ImportError:  # pragma: no cover - Python 2 is not supported, keeps sanity's compile test quiet
-    quote = urlsplit = urlunsplit = None
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from ansible_collections.secretops.onepassword.plugins.module_utils._errors import (
     ConnectAmbiguousError,
@@ -569,8 +566,6 @@ class ConnectClient(object):
         self._warn = warn
         self._vault_cache = {}
         self._names = {}
-        self.retry_count = 0
-        self.request_count = 0
         self._request_retries = 0
         self._session = requests.Session()
         self._session.auth = _BearerAuth(settings.token)
@@ -625,7 +620,6 @@ class ConnectClient(object):
         return retry
 
     def _on_retry(self, retry, delay, honoured):
-        self.retry_count += 1
         self._request_retries += 1
         entry = retry.history[-1] if retry.history else None
         method = getattr(entry, "method", None) or "request"
@@ -671,7 +665,6 @@ class ConnectClient(object):
             headers["Content-Type"] = "application/json"
             data = json.dumps(body)
         verify = self.settings.ca_path or self.settings.validate_certs
-        self.request_count += 1
         self._request_retries = 0
         try:
             response = self._send(method, url, data, headers, verify)
@@ -726,7 +719,6 @@ class ConnectClient(object):
                     raise requests.exceptions.ConnectionError(
                         "the answer broke off before its end (%s)" % _short_reason(exc))
                 self._request_retries += 1
-                self.retry_count += 1
                 delay = backoff_delay(retries["backoff_factor"], self._request_retries, retries["backoff_max"])
                 if self._warn is not None:
                     self._warn(self._scrub("1Password Connect: %s %s: the answer broke off (%s); retry %d of %d in %.1fs." % (
@@ -941,6 +933,8 @@ class ConnectClient(object):
         item = self._request("GET", "/v1/vaults/%s/items/%s" % (vault_id, item_id),
                              "read %s in %s" % (self._item_label(item_id), self._vault_label(vault_id)))
         self._remember([item], "title")
+        if isinstance(item, dict) and isinstance(item.get("files"), list):
+            self._remember(item["files"], "name")  # so an error about a file names it
         return item
 
     def resolve_item(self, vault, ref):
@@ -987,15 +981,6 @@ class ConnectClient(object):
         self._remember([created], "title")
         return created
 
-    def replace_item(self, vault_id, item_id, item):
-        """PUT the whole item. Returns the updated full item."""
-        self._check_id(vault_id, "vault")
-        self._check_id(item_id, "item")
-        what = "update %s in %s" % (self._item_label(item_id), self._vault_label(vault_id))
-        updated = self._request("PUT", "/v1/vaults/%s/items/%s" % (vault_id, item_id), what, body=item)
-        self._remember([updated], "title")
-        return updated
-
     def patch_item(self, vault_id, item_id, operations):
         """PATCH with an RFC 6902 list. Returns the updated full item."""
         self._check_id(vault_id, "vault")
@@ -1015,25 +1000,6 @@ class ConnectClient(object):
         self._request("DELETE", "/v1/vaults/%s/items/%s" % (vault_id, item_id), what, ok=(200, 204))
 
     # -- files ----------------------------------------------------------
-    def list_files(self, vault_id, item_id, inline=False):
-        self._check_id(vault_id, "vault")
-        self._check_id(item_id, "item")
-        query = [("inline_files", "true")] if inline else None
-        what = "list the files of %s in %s" % (self._item_label(item_id), self._vault_label(vault_id))
-        files = self._request("GET", "/v1/vaults/%s/items/%s/files" % (vault_id, item_id), what, query=query) or []
-        if not isinstance(files, list):
-            raise self._fail(ConnectProtocolError, "Cannot %s: Connect answered with a %s, not a list." % (what, type(files).__name__))
-        self._remember(files, "name")
-        return files
-
-    def get_file(self, vault_id, item_id, file_id, inline=False):
-        self._check_id(vault_id, "vault")
-        self._check_id(item_id, "item")
-        self._check_id(file_id, "file")
-        query = [("inline_files", "true")] if inline else None
-        what = "read file %s of %s in %s" % (self._file_label(file_id), self._item_label(item_id), self._vault_label(vault_id))
-        return self._request("GET", "/v1/vaults/%s/items/%s/files/%s" % (vault_id, item_id, file_id), what, query=query)
-
     def get_file_content(self, vault_id, item_id, file_id):
         """The file's bytes."""
         self._check_id(vault_id, "vault")
@@ -1047,16 +1013,6 @@ class ConnectClient(object):
     def _file_label(self, file_id):
         name = self._names.get(file_id)
         return '"%s" (%s)' % (name, file_id) if name else file_id
-
-    # -- server ---------------------------------------------------------
-    def heartbeat(self):
-        """True when /heartbeat answers 200 (liveness)."""
-        response = self._request("GET", "/heartbeat", "check the heartbeat", expect_json=False)
-        return response.status_code == 200
-
-    def health(self):
-        """The /health document (readiness, dependencies, version)."""
-        return self._request("GET", "/health", "read the health status")
 
 
 _ASCII_LOWER = dict((code, code + 32) for code in range(ord("A"), ord("Z") + 1))

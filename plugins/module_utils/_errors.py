@@ -108,6 +108,10 @@ class ItemSpecError(ConnectError):
     """A task's description of an item is invalid (checked before any write)."""
 
 
+class ResolveError(ConnectError):
+    """A reference found its target but the attribute asked for cannot be produced."""
+
+
 # Status code -> error class, used when Connect answers with an error body.
 STATUS_ERRORS = {
     400: ConnectBadRequestError,

@@ -39,6 +39,7 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._fieldvalues
     field_value,
     text_value,
 )
+from ansible_collections.secretops.onepassword.plugins.module_utils._matching import fold, section_of
 
 CATEGORIES = (
     "LOGIN", "PASSWORD", "API_CREDENTIAL", "SERVER", "DATABASE", "CREDIT_CARD",
@@ -100,10 +101,6 @@ def new_id():
     """A fresh 26-character id in Connect's alphabet (for new sections)."""
     rng = random.SystemRandom()
     return "".join(rng.choice(_ID_ALPHABET) for dummy in range(26))
-
-
-def _fold(text):
-    return (text or "").casefold()
 
 
 def _describe_field(index, spec_field):
@@ -295,7 +292,7 @@ def build_spec(params, legacy=False):
             if not label and not section_id:
                 raise ItemSpecError("sections[%d]: label is required." % index)
             spec["sections"].append({"label": label, "id": section_id})
-        folded = [_fold(s["label"]) for s in spec["sections"] if s["label"]]
+        folded = [fold(s["label"]) for s in spec["sections"] if s["label"]]
         if len(set(folded)) != len(folded):
             raise ItemSpecError("sections: the same label is listed twice.")
 
@@ -316,7 +313,7 @@ def build_spec(params, legacy=False):
             if field["id"]:
                 key = ("id", field["id"])
             elif field["label"]:
-                key = ("label", _fold(field["label"]), _fold(field["section"]))
+                key = ("label", fold(field["label"]), fold(field["section"]))
             else:
                 key = ("purpose", field["purpose"])
             if key in keys:
@@ -393,13 +390,6 @@ def normalize_value(ftype, value):
     return value
 
 
-def _section_id(field):
-    section = field.get("section") or {}
-    if isinstance(section, dict):
-        return section.get("id")
-    return None
-
-
 def find_section(sections, ref):
     """The section of sections matching ref (id, exact label, folded label) or None."""
     if not ref:
@@ -407,7 +397,7 @@ def find_section(sections, ref):
     by_id = [s for s in sections if s.get("id") == ref]
     if by_id:
         return by_id[0]
-    for tier in (lambda s: (s.get("label") or "") == ref, lambda s: _fold(s.get("label")) == _fold(ref)):
+    for tier in (lambda s: (s.get("label") or "") == ref, lambda s: fold(s.get("label")) == fold(ref)):
         found = [s for s in sections if tier(s)]
         if len(found) == 1:
             return found[0]
@@ -427,11 +417,11 @@ def _match_field(spec_field, fields, section_id, used):
     label = spec_field["label"]
     if label:
         if spec_field["section"] is not None:
-            pools = [[f for f in fields if _section_id(f) == section_id]]
+            pools = [[f for f in fields if section_of(f) == section_id]]
         else:
-            pools = [[f for f in fields if not _section_id(f)], list(fields)]
+            pools = [[f for f in fields if not section_of(f)], list(fields)]
         for pool in pools:
-            for tier in (lambda f: (f.get("label") or "") == label, lambda f: _fold(f.get("label")) == _fold(label)):
+            for tier in (lambda f: (f.get("label") or "") == label, lambda f: fold(f.get("label")) == fold(label)):
                 found = [f for f in pool if tier(f)]
                 if len(found) > 1:
                     raise ItemSpecError('Field "%s" is ambiguous: %d fields have that label; use its id (%s).'
@@ -459,7 +449,7 @@ def _field_differs(current, desired):
     for key in ("label", "type", "purpose"):
         if (current.get(key) or "") != (desired.get(key) or ""):
             return True
-    if (_section_id(current) or None) != (_section_id(desired) or None):
+    if (section_of(current) or None) != (section_of(desired) or None):
         return True
     if desired.get("generate"):
         return True
@@ -705,12 +695,12 @@ def plan_update(spec, current, id_factory=new_id):
         for field in current_fields:
             if field.get("id") in removed_ids:
                 continue
-            sid = _section_id(final_fields.get(field.get("id"), field))
+            sid = section_of(final_fields.get(field.get("id"), field))
             if sid:
                 in_use.add(sid)
         for op in field_ops:
             if op["op"] == "add":
-                sid = _section_id(op["value"])
+                sid = section_of(op["value"])
                 if sid:
                     in_use.add(sid)
         declared = set()
@@ -816,7 +806,7 @@ def public_item(item, reveal=False, vault=None, camel_case=False):
     for field in item.get("fields") or []:
         entry = {"id": field.get("id"), "label": field.get("label"), "type": field.get("type"),
                  "purpose": field.get("purpose") or ""}
-        sid = _section_id(field)
+        sid = section_of(field)
         if sid:
             entry["section"] = {"id": sid, "label": _section_label(sections, sid)}
         value = field.get("value")
@@ -869,7 +859,7 @@ def diff_view(item, reference=None):
         "fields": {},
     }
     for field in item.get("fields") or []:
-        sid = _section_id(field)
+        sid = section_of(field)
         label = field.get("label") or field.get("id") or ""
         key = "%s/%s" % (_section_label(sections, sid) or sid, label) if sid else label
         value = field.get("value")

@@ -31,8 +31,17 @@ def looks_like_id(value):
     return bool(ID_PATTERN.match(value or ""))
 
 
-def _fold(text):
+def fold(text):
+    """text for a comparison that ignores case (None counts as "")."""
     return (text or "").casefold()
+
+
+def section_of(obj):
+    """The id of the section a field or file of an item belongs to (None when none)."""
+    section = obj.get("section")
+    if isinstance(section, dict):
+        return section.get("id")
+    return None
 
 
 def describe(candidate, name_key="name"):
@@ -48,8 +57,8 @@ def find_all(candidates, wanted, name_key="name"):
     exact = [c for c in candidates if (c.get(name_key) or "") == wanted]
     if exact:
         return exact
-    folded = _fold(wanted)
-    return [c for c in candidates if _fold(c.get(name_key)) == folded]
+    folded = fold(wanted)
+    return [c for c in candidates if fold(c.get(name_key)) == folded]
 
 
 def suggestions(candidates, wanted, name_key="name", limit=3):
@@ -57,8 +66,8 @@ def suggestions(candidates, wanted, name_key="name", limit=3):
     names = sorted({c.get(name_key) or "" for c in candidates} - {""})
     by_fold = {}
     for name in names:
-        by_fold.setdefault(_fold(name), name)
-    close = difflib.get_close_matches(_fold(wanted), list(by_fold), n=limit, cutoff=0.6)
+        by_fold.setdefault(fold(name), name)
+    close = difflib.get_close_matches(fold(wanted), list(by_fold), n=limit, cutoff=0.6)
     return [by_fold[c] for c in close]
 
 

@@ -11,10 +11,8 @@
   reference names, by the 1Password rules (id, else exact name, else name
   ignoring case; ambiguity lists the candidates, no match suggests close names).
 - field_attribute / file_attribute: the requested attribute of what was found
-  (value, otp, type, id, purpose, label).
-- totp_code: the current RFC 6238 code of an otpauth:// URI (or bare secret).
-- to_openssh: an SSH private key (PKCS#8, PKCS#1, SEC1 or OpenSSH PEM) in the
-  OpenSSH format, byte-identical for the same key.
+  (value, otp, type, id, purpose, label); one-time password codes come from
+  _totp.py, the OpenSSH form of private keys from _openssh.py.
 - item_to_dict: the whole item for the item lookup.
 
 Nothing here performs I/O. Error messages name objects, never secret values.
@@ -23,28 +21,21 @@ Nothing here performs I/O. Error messages name objects, never secret values.
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
-import struct
-import time
-
-from urllib.parse import parse_qs, unquote, urlsplit
 
 from ansible_collections.secretops.onepassword.plugins.module_utils._errors import (
     ConnectAmbiguousError,
-    ConnectError,
     ConnectNotFoundError,
+    ResolveError,
 )
 from ansible_collections.secretops.onepassword.plugins.module_utils._fieldvalues import field_value
 from ansible_collections.secretops.onepassword.plugins.module_utils._matching import (
     find_all,
     pick_one,
+    section_of,
     suggestions,
 )
-
-
-class ResolveError(ConnectError):
-    """The reference found its target but the attribute cannot be produced."""
+from ansible_collections.secretops.onepassword.plugins.module_utils._openssh import to_openssh
+from ansible_collections.secretops.onepassword.plugins.module_utils._totp import totp_code
 
 
 # -- locating --------------------------------------------------------------
@@ -55,13 +46,6 @@ def item_where(item, vault_name=None):
     if vault_name:
         text += ' of vault "%s"' % vault_name
     return text
-
-
-def _section_id(obj):
-    section = obj.get("section")
-    if isinstance(section, dict):
-        return section.get("id")
-    return None
 
 
 def section_label(item, section_id):
@@ -90,10 +74,10 @@ def find_target(item, wanted, section=None, vault_name=None):
     section_id = section.get("id") if section else None
     candidates = []
     for field in item.get("fields") or []:
-        if section is None or _section_id(field) == section_id:
+        if section is None or section_of(field) == section_id:
             candidates.append({"id": field.get("id"), "name": field.get("label") or "", "kind": "field", "obj": field})
     for file_ in item.get("files") or []:
-        if section is None or _section_id(file_) == section_id:
+        if section is None or section_of(file_) == section_id:
             candidates.append({"id": file_.get("id"), "name": file_.get("name") or "", "kind": "file", "obj": file_})
 
     where = item_where(item, vault_name)
@@ -109,7 +93,7 @@ def find_target(item, wanted, section=None, vault_name=None):
     described = []
     for match in matches:
         text = '%s "%s" (id %s' % (match["kind"], match["name"], match["id"])
-        sid = _section_id(match["obj"])
+        sid = section_of(match["obj"])
         if sid is not None:
             text += ', section "%s"' % section_label(item, sid)
         described.append(text + ")")
@@ -127,64 +111,6 @@ def locate(item, ref_section, ref_field, vault_name=None):
 
 
 # -- one-time passwords ------------------------------------------------------
-
-_DIGESTS = {"SHA1": hashlib.sha1, "SHA256": hashlib.sha256, "SHA512": hashlib.sha512}
-
-
-def _b32decode(secret):
-    cleaned = "".join(secret.split()).replace("-", "").upper().rstrip("=")
-    if not cleaned:
-        raise ValueError("empty secret")
-    cleaned += "=" * (-len(cleaned) % 8)
-    return base64.b32decode(cleaned)
-
-
-def parse_otp(uri_or_secret):
-    """(key bytes, digest name, digits, period) from an otpauth:// URI or a bare base32 secret.
-
-    Raises ValueError with a message free of the secret.
-    """
-    text = (uri_or_secret or "").strip()
-    digest, digits, period = "SHA1", 6, 30
-    if text.lower().startswith("otpauth://"):
-        parts = urlsplit(text)
-        kind = (parts.netloc or "").lower()
-        if kind != "totp":
-            raise ValueError("it is an otpauth://%s URI; only time-based (totp) codes are supported" % kind)
-        query = parse_qs(parts.query)
-        secret = unquote((query.get("secret") or [""])[0])
-        if not secret:
-            raise ValueError("the otpauth:// URI has no secret")
-        digest = (query.get("algorithm") or ["SHA1"])[0].upper().replace("-", "")
-        if digest not in _DIGESTS:
-            raise ValueError('unsupported algorithm "%s" (SHA1, SHA256 or SHA512)' % digest)
-        try:
-            digits = int((query.get("digits") or ["6"])[0])
-            period = int((query.get("period") or ["30"])[0])
-        except ValueError:
-            raise ValueError("digits and period must be integers")
-        if not 1 <= digits <= 10:
-            raise ValueError("digits must be between 1 and 10")
-        if period < 1:
-            raise ValueError("period must be a positive number of seconds")
-    else:
-        secret = text
-    try:
-        key = _b32decode(secret)
-    except (ValueError, TypeError):
-        raise ValueError("the secret is not valid base32")
-    return key, digest, digits, period
-
-
-def totp_code(uri_or_secret, now=None):
-    """The RFC 6238 code valid at now (unix seconds, default the current time)."""
-    key, digest, digits, period = parse_otp(uri_or_secret)
-    counter = int((time.time() if now is None else now) // period)
-    mac = hmac.new(key, struct.pack(">Q", counter), _DIGESTS[digest]).digest()
-    offset = mac[-1] & 0x0F
-    number = struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF
-    return str(number % (10 ** digits)).zfill(digits)
-
 
 def field_otp(field, now=None):
     """Current code of an OTP field.
@@ -205,92 +131,6 @@ def field_otp(field, now=None):
         if field.get("totp"):
             return str(field["totp"])
         raise ResolveError('Cannot compute the one-time password of field "%s": %s.' % (label, exc))
-
-
-# -- SSH keys ------------------------------------------------------------------
-
-def _ssh_string(data):
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    return struct.pack(">I", len(data)) + data
-
-
-def _ssh_mpint(number):
-    if number == 0:
-        return _ssh_string(b"")
-    raw = number.to_bytes((number.bit_length() + 8) // 8, "big")
-    return _ssh_string(raw)
-
-
-_CURVES = {"secp256r1": "nistp256", "secp384r1": "nistp384", "secp521r1": "nistp521"}
-
-
-def _load_private_key(pem):
-    try:
-        from cryptography.hazmat.primitives import serialization
-    except ImportError:
-        raise ResolveError("ssh-format=openssh needs the Python library 'cryptography' on the controller.")
-    data = pem.strip().encode("utf-8") + b"\n"
-    try:
-        if b"BEGIN OPENSSH PRIVATE KEY" in data:
-            return serialization.load_ssh_private_key(data, password=None)
-        return serialization.load_pem_private_key(data, password=None)
-    except TypeError:
-        raise ValueError("the key is encrypted with a passphrase")
-    except Exception:  # cryptography raises ValueError or UnsupportedAlgorithm
-        raise ValueError("the value is not a PEM private key")
-
-
-def _key_blobs(key):
-    """(public blob, private fields) of a key in the SSH wire format."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-
-    if isinstance(key, ed25519.Ed25519PrivateKey):
-        raw_priv = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                                     serialization.NoEncryption())
-        raw_pub = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        public = _ssh_string("ssh-ed25519") + _ssh_string(raw_pub)
-        private = _ssh_string("ssh-ed25519") + _ssh_string(raw_pub) + _ssh_string(raw_priv + raw_pub)
-        return public, private
-    if isinstance(key, rsa.RSAPrivateKey):
-        numbers = key.private_numbers()
-        pub = numbers.public_numbers
-        public = _ssh_string("ssh-rsa") + _ssh_mpint(pub.e) + _ssh_mpint(pub.n)
-        private = b"".join((_ssh_string("ssh-rsa"), _ssh_mpint(pub.n), _ssh_mpint(pub.e), _ssh_mpint(numbers.d),
-                            _ssh_mpint(numbers.iqmp), _ssh_mpint(numbers.p), _ssh_mpint(numbers.q)))
-        return public, private
-    if isinstance(key, ec.EllipticCurvePrivateKey):
-        curve = _CURVES.get(key.curve.name)
-        if curve is None:
-            raise ValueError("the elliptic curve %s has no OpenSSH form" % key.curve.name)
-        point = key.public_key().public_bytes(serialization.Encoding.X962,
-                                              serialization.PublicFormat.UncompressedPoint)
-        kind = "ecdsa-sha2-" + curve
-        public = _ssh_string(kind) + _ssh_string(curve) + _ssh_string(point)
-        private = public + _ssh_mpint(key.private_numbers().private_value)
-        return public, private
-    raise ValueError("the key type %s has no OpenSSH form" % type(key).__name__)
-
-
-def to_openssh(pem, comment=""):
-    """The private key in OpenSSH format ("-----BEGIN OPENSSH PRIVATE KEY-----").
-
-    The check integers are derived from the public key, so the same key always
-    gives the same text (a template task stays unchanged between runs).
-    Raises ValueError (message free of key material).
-    """
-    key = _load_private_key(pem)
-    public, private = _key_blobs(key)
-    check = hashlib.sha256(public).digest()[:4]
-    body = check + check + private + _ssh_string(comment)
-    pad = (-len(body)) % 8
-    body += bytes(range(1, pad + 1))
-    blob = b"".join((b"openssh-key-v1\x00", _ssh_string("none"), _ssh_string("none"), _ssh_string(b""),
-                     struct.pack(">I", 1), _ssh_string(public), _ssh_string(body)))
-    encoded = base64.b64encode(blob).decode("ascii")
-    lines = [encoded[i:i + 70] for i in range(0, len(encoded), 70)]
-    return "-----BEGIN OPENSSH PRIVATE KEY-----\n" + "\n".join(lines) + "\n-----END OPENSSH PRIVATE KEY-----\n"
 
 
 # -- attributes ----------------------------------------------------------------
@@ -364,7 +204,7 @@ def file_content(file_, content, encoding="text", ssh_format=None):
 
 def field_entry(item, field, now=None):
     """A field as the lookups and info modules return it (section label, value, current OTP code)."""
-    sid = _section_id(field)
+    sid = section_of(field)
     entry = {
         "id": field.get("id") or "",
         "label": field.get("label") or "",
@@ -440,7 +280,7 @@ def item_to_dict(item, vault=None, now=None, files=None):
 
     file_list = []
     for file_ in item.get("files") or []:
-        sid = _section_id(file_)
+        sid = section_of(file_)
         entry = {
             "id": file_.get("id") or "",
             "name": file_.get("name") or "",

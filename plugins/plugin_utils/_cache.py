@@ -24,6 +24,10 @@ to it over a Unix socket.
   hosts or tokens never share entries.
 - Single flight: when several processes miss the same key at once, one
   fetches and the others wait for its answer.
+- Cheap in a loop: a process keeps its connection and the answers it already
+  had between lookup calls; the first request of a call brings the broker's
+  generation, and only when nothing was invalidated since are those answers
+  used again (RunCache, _Memo).
 
 Public functions for other plugins of the collection (stable names):
 
@@ -104,6 +108,13 @@ class Store(object):
         with self._cond:
             entry = self._live(key, self._clock())
             return None if entry is None else entry[0]
+
+    def expires_in(self, key):
+        """Seconds the entry for key has left (0 when there is none)."""
+        with self._cond:
+            now = self._clock()
+            entry = self._live(key, now)
+            return 0 if entry is None else entry[1] - now
 
     def lease(self, key, wait=LEASE_SECONDS, owner=None):
         """("hit", value, gen) or ("fetch", None, gen): the caller must put() or release().
@@ -226,6 +237,7 @@ class Broker(object):
         self.idle = idle
         self.last_used = time.monotonic()
         self.stopping = threading.Event()
+        self.instance = os.urandom(8).hex()  # tells a restarted broker's generations apart
 
     def _handle(self, conn):
         leased = set()
@@ -263,9 +275,10 @@ class Broker(object):
             state, value, gen = self.store.lease(key, wait=float(request.get("wait", LEASE_SECONDS)), owner=owner)
             if state == "fetch":
                 leased.add(key)
-            return {"ok": True, "state": state, "value": value, "gen": gen}
-        if op == "get":
-            return {"ok": True, "value": self.store.get(key)}
+            reply = {"ok": True, "state": state, "value": value, "gen": gen, "instance": self.instance}
+            if state == "hit":
+                reply["ttl"] = self.store.expires_in(key)
+            return reply
         if op == "put":
             value = request.get("value")
             leased.discard(key)
@@ -273,7 +286,7 @@ class Broker(object):
                 self.store.release(key)
                 return {"ok": True, "stored": False}
             stored = self.store.put(key, value, float(request.get("ttl", DEFAULT_TTL)), request.get("gen"))
-            return {"ok": True, "stored": stored}
+            return {"ok": True, "stored": stored, "instance": self.instance}
         if op == "release":
             leased.discard(key)
             self.store.release(key)
@@ -466,11 +479,99 @@ def _close_conn(conn):
             pass
 
 
+#: One idle broker connection per address, kept by this process between lookup calls:
+#: {address: (pid, (socket, reader))}. A forked child never uses its parent's.
+_idle = {}
+_idle_lock = threading.Lock()
+
+
+def _take_idle(address):
+    with _idle_lock:
+        parked = _idle.pop(address, None)
+    if parked is None:
+        return None
+    pid, conn = parked
+    if pid != os.getpid():
+        _close_conn(conn)  # the parent's: closing this process's copy leaves the parent's open
+        return None
+    return conn
+
+
+def _park(address, conn):
+    """Keep conn for the next lookup call of this process; False when one is already kept."""
+    with _idle_lock:
+        parked = _idle.get(address)
+        if parked is not None and parked[0] == os.getpid():
+            return False
+        _idle[address] = (os.getpid(), conn)
+    if parked is not None:
+        _close_conn(parked[1])
+    return True
+
+
+class _Memo(object):
+    """Answers this process had from the broker, usable while the broker's generation stays the same.
+
+    A lookup runs many times in one worker process. Each RunCache asks the
+    broker once (its first lease, which carries the broker's generation):
+    when nothing was invalidated since, the vaults, items and files this
+    process already had are served from here instead of one round trip each.
+    Values are kept as JSON text, so no caller can alter them; each keeps
+    the TTL it had in the broker.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._pid = None
+        self._stamp = None  # (broker instance, generation) the entries are valid for
+        self._entries = {}
+
+    def sync(self, stamp):
+        """Drop every entry unless stamp is the one they were valid for."""
+        with self._lock:
+            if self._pid != os.getpid() or self._stamp != stamp:
+                self._pid, self._stamp, self._entries = os.getpid(), stamp, {}
+
+    def get(self, key):
+        """(value, generation) or None."""
+        with self._lock:
+            entry = self._entries.get(key) if self._pid == os.getpid() else None
+            if entry is None:
+                return None
+            if entry[1] <= time.monotonic():
+                del self._entries[key]
+                return None
+            return json.loads(entry[0]), self._stamp[1]
+
+    def add(self, key, value, expires, stamp):
+        with self._lock:
+            if self._pid != os.getpid() or self._stamp != stamp or expires <= time.monotonic():
+                return
+            if len(self._entries) >= MAX_ENTRIES:
+                self._entries = {}
+            self._entries[key] = (json.dumps(value, separators=(",", ":")), expires)
+
+    def clear(self):
+        with self._lock:
+            self._entries = {}
+
+
+_memos = {}
+
+
+def _memo(address):
+    with _idle_lock:
+        return _memos.setdefault(address, _Memo())
+
+
 class RunCache(object):
     """Client of the run's broker; each thread keeps its own connection.
 
     Every failure to reach the broker degrades to 'no shared cache' (the
-    lookup then simply fetches); it never fails a lookup.
+    lookup then simply fetches); it never fails a lookup. close() keeps one
+    healthy connection for the next RunCache of this process (a lookup runs
+    many times in one worker: connecting each time costs more than the
+    cache hit itself).
     """
 
     def __init__(self, address, spawn_args=None, ttl=DEFAULT_TTL, log=None):
@@ -479,6 +580,9 @@ class RunCache(object):
         self.ttl = ttl
         self.log = log or (lambda msg: None)
         self.broken = False
+        self._memo = _memo(address)
+        self._synced = False  # the memo was checked against the broker by this RunCache
+        self._leased = set()  # leases not yet put or released: a connection holding one is never kept
         self._local = threading.local()
         self._lock = threading.Lock()
         self._spawned = None
@@ -523,6 +627,10 @@ class RunCache(object):
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             return conn
+        conn = _take_idle(self.address)
+        if conn is not None:
+            self._keep(conn)
+            return conn
         try:
             sock = self._connect_once()
         except OSError:
@@ -538,10 +646,13 @@ class RunCache(object):
             if sock is None:
                 raise OSError("the run cache is not reachable")
         conn = (sock, sock.makefile("rb"))
+        self._keep(conn)
+        return conn
+
+    def _keep(self, conn):
         self._local.conn = conn
         with self._lock:
             self._all.append(conn)
-        return conn
 
     def _call(self, message):
         if self.broken:
@@ -563,33 +674,68 @@ class RunCache(object):
         conn = getattr(self._local, "conn", None)
         self._local.conn = None
         if conn is not None:
+            with self._lock:
+                if conn in self._all:
+                    self._all.remove(conn)
             _close_conn(conn)
 
-    def close(self):
+    def close(self, keep=True):
+        """Close the connections; with keep, one stays open for this process's next RunCache.
+
+        Closing is what gives the broker back the leases of a caller that went
+        away without put() or release(), so then none is kept.
+        """
         with self._lock:
             conns, self._all = self._all, []
+            keep = keep and not self.broken and not self._leased
+        self._local = threading.local()
         for conn in conns:
-            _close_conn(conn)
+            if not (keep and _park(self.address, conn)):
+                _close_conn(conn)
 
     # operations
     def lease(self, key):
         """(hit, value, generation): hit False means the caller fetches, then put() or release()."""
+        key = tuple(key)
+        if self._synced:
+            known = self._memo.get(key)
+            if known is not None:
+                return True, known[0], known[1]
+        asked = time.monotonic()
         reply = self._call({"op": "lease", "key": list(key)})
         if reply is None:
             return False, None, None
-        return reply["state"] == "hit", reply.get("value"), reply.get("gen")
+        stamp = (reply.get("instance"), reply.get("gen"))
+        self._memo.sync(stamp)
+        self._synced = True
+        hit = reply["state"] == "hit"
+        if hit:
+            self._memo.add(key, reply.get("value"), asked + float(reply.get("ttl") or 0), stamp)
+        else:
+            with self._lock:
+                self._leased.add(key)
+        return hit, reply.get("value"), reply.get("gen")
 
     def put(self, key, value, generation=None):
-        self._call({"op": "put", "key": list(key), "value": value, "ttl": self.ttl, "gen": generation})
+        with self._lock:
+            self._leased.discard(tuple(key))
+        asked = time.monotonic()
+        reply = self._call({"op": "put", "key": list(key), "value": value, "ttl": self.ttl, "gen": generation})
+        if reply and reply.get("stored"):
+            self._memo.add(tuple(key), value, asked + self.ttl, (reply.get("instance"), generation))
 
     def release(self, key):
+        with self._lock:
+            self._leased.discard(tuple(key))
         self._call({"op": "release", "key": list(key)})
 
     def invalidate_item(self, vault_id, item_id):
+        self._memo.clear()
         reply = self._call({"op": "invalidate_item", "vault_id": vault_id, "item_id": item_id})
         return reply.get("dropped", 0) if reply else 0
 
     def invalidate_all(self):
+        self._memo.clear()
         reply = self._call({"op": "invalidate_all"})
         return reply.get("dropped", 0) if reply else 0
 

@@ -14,7 +14,7 @@ secretops.onepassword.connection.plugins]`` and, in run():
     self.set_options(var_options=variables, direct=kwargs)
     with self.connect_errors():
         source = self.item_source()      # cached, concurrent fetching (_fetch.py)
-        ...                              # or self.connect_client() for a plain client
+        ...
 
 set_options() first rejects an unknown keyword (naming the nearest valid
 one) and templates the play variables the options are read from
@@ -65,8 +65,6 @@ class ConnectLookupBase(LookupBase):
 
     #: The lookup's fully qualified name for messages; subclasses set it.
     NAME = None
-
-    _connect_client = None
 
     def lookup_name(self):
         return self.NAME or getattr(self, "ansible_name", None) or getattr(self, "_load_name", None) or "lookup"
@@ -123,17 +121,6 @@ class ConnectLookupBase(LookupBase):
         """ConnectSettings from this lookup's options (set_options must have run)."""
         return settings_from_plugin(self)
 
-    def connect_client(self):
-        """The client for this lookup call (one requests session, closed by connect_errors())."""
-        if self._connect_client is None:
-            self._connect_client = _new_client(self.connect_settings())
-        return self._connect_client
-
-    def close_client(self):
-        if self._connect_client is not None:
-            self._connect_client.close()
-            self._connect_client = None
-
     def lookup_error(self, exc, subject=None):
         """An AnsibleLookupError with the lookup's name, the subject (a term) and the error's own words."""
         if subject is None:
@@ -142,13 +129,11 @@ class ConnectLookupBase(LookupBase):
 
     @contextlib.contextmanager
     def connect_errors(self):
-        """Turn ConnectError into AnsibleLookupError (message only) and close the client."""
+        """Turn ConnectError into AnsibleLookupError (message only)."""
         try:
             yield
         except ConnectError as exc:
             raise self.lookup_error(exc) from None
-        finally:
-            self.close_client()
 
     def term_failure(self, term, exc, on_missing):
         """The result for a term whose lookup failed with exc.

@@ -213,6 +213,12 @@ def test_writes_by_the_item_module_are_seen_by_later_lookups(data, run_playbook)
     assert result.recap["localhost"]["changed"] == 1
 
 
+def test_writes_and_lookups_in_one_worker_see_each_other(data, run_playbook):
+    result = run_playbook(os.path.join(PLAYBOOKS, "refresh_loop.yml"))
+    assert result.rc == 0, result
+    assert result.recap["localhost"]["changed"] == 2  # created, then the loop's three writes
+
+
 def test_cache_never_serves_another_token(data, devserver, run_playbook, tmp_path):
     """A value cached for one token is not given to a token without access to its vault."""
     out = tmp_path / "errors.json"

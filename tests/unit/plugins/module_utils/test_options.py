@@ -211,7 +211,7 @@ def _lookup():
         def run(self, terms, variables=None, **kwargs):
             self.set_options(var_options=variables, direct=kwargs)
             with self.connect_errors():
-                return [self.connect_client().settings]
+                return [self.connect_settings()]
 
     C.config.initialize_plugin_configuration_definitions("lookup", "secretops_options_test", definitions)
     plugin = LookupModule()

@@ -370,3 +370,117 @@ def test_invalidation_without_broker_does_not_wait(tmp_path):
     started = time.monotonic()
     assert client.invalidate_item("v", "i") == 0
     assert time.monotonic() - started < 0.5
+
+
+# -- one process, many lookup calls: kept connection and memo ------------------------
+
+class CountingBroker(cache.Broker):
+    """A broker served by a thread of the test, counting connections and operations."""
+
+    def __init__(self, address):
+        super(CountingBroker, self).__init__(cache._bind(address))
+        self.ops = []
+        self.connections = 0
+
+    def _handle(self, conn):
+        self.connections += 1
+        return super(CountingBroker, self)._handle(conn)
+
+    def dispatch(self, request, owner=None, leased=None):
+        self.ops.append(request.get("op"))
+        return super(CountingBroker, self).dispatch(request, owner=owner, leased=leased)
+
+
+@pytest.fixture
+def counting_broker(run_dir):
+    address = os.path.join(run_dir, "sock")
+    broker = CountingBroker(address)
+    thread = threading.Thread(target=broker.serve, kwargs={"poll": 0.05})
+    thread.daemon = True
+    thread.start()
+    yield address, broker
+    broker.stopping.set()
+    thread.join(5)
+
+
+def lookup_call(address, keys, ttl=60):
+    """What one lookup call does with the cache: lease each key, put a value on a miss, close."""
+    run = cache.RunCache(address, ttl=ttl)
+    values = []
+    for k in keys:
+        hit, value, gen = run.lease(k)
+        if not hit:
+            value = {"fetched": k[-1], "at": time.monotonic()}
+            run.put(k, value, gen)
+        values.append(value)
+    run.close()
+    return values
+
+
+def test_later_calls_of_a_process_ask_the_broker_once(counting_broker):
+    address, broker = counting_broker
+    keys = [key("vault", "prod"), key("itemref", "v", "db"), key("item", "v", "i")]
+    first = lookup_call(address, keys)
+    assert broker.ops == ["lease", "put"] * 3
+    del broker.ops[:]
+    for dummy in range(5):
+        assert lookup_call(address, keys) == first
+    # One lease per call (it brings the broker's generation), over one kept connection.
+    assert broker.ops == ["lease"] * 5
+    assert broker.connections == 1
+
+
+def test_an_invalidation_by_another_process_is_seen_by_the_next_call(counting_broker):
+    address, broker = counting_broker
+    keys = [key("vault", "prod"), key("item", "v", "i")]
+    first = lookup_call(address, keys)
+    assert lookup_call(address, keys) == first
+    broker.store.invalidate_item("v", "i")  # as a write in another process of the run does
+    again = lookup_call(address, keys)
+    assert again[0] == first[0] and again[1] != first[1]
+    assert lookup_call(address, keys) == again
+
+
+def test_the_memo_keeps_no_entry_longer_than_the_broker(counting_broker):
+    address, broker = counting_broker
+    keys = [key("vault", "prod"), key("item", "v", "short")]
+    run = cache.RunCache(address, ttl=60)
+    run.lease(keys[0])
+    run.put(keys[0], "vault", 0)
+    run.close()
+    short = cache.RunCache(address, ttl=0.5)
+    dummy, dummy, gen = short.lease(keys[1])
+    short.put(keys[1], "item", gen)
+    short.close()
+    time.sleep(0.6)
+    run = cache.RunCache(address, ttl=60)
+    assert run.lease(keys[0])[:2] == (True, "vault")
+    assert run.lease(keys[1])[0] is False  # expired here as in the broker
+    run.release(keys[1])
+    run.close()
+
+
+def test_a_memo_value_cannot_be_altered_by_its_caller(counting_broker):
+    address, broker = counting_broker
+    keys = [key("vault", "prod"), key("item", "v", "i")]
+    lookup_call(address, keys)
+    lookup_call(address, keys)[1]["fetched"] = "changed"
+    assert lookup_call(address, keys)[1]["fetched"] == "i"
+
+
+def test_a_forked_child_does_not_use_its_parents_connection(counting_broker):
+    address, broker = counting_broker
+    keys = [key("vault", "prod")]
+    lookup_call(address, keys)
+    assert broker.connections == 1
+    pid = os.fork()
+    if pid == 0:
+        try:
+            ok = lookup_call(address, keys)[0]["fetched"] == "prod"
+        except BaseException:
+            ok = False
+        os._exit(0 if ok else 1)
+    assert os.waitpid(pid, 0)[1] == 0
+    assert broker.connections == 2
+    lookup_call(address, keys)  # the parent's kept connection still works
+    assert broker.connections == 2

@@ -11,7 +11,9 @@ import subprocess
 
 import pytest
 
+from ansible_collections.secretops.onepassword.plugins.module_utils import _openssh as openssh
 from ansible_collections.secretops.onepassword.plugins.module_utils import _resolve as resolve
+from ansible_collections.secretops.onepassword.plugins.module_utils._errors import ResolveError
 
 serialization = pytest.importorskip("cryptography.hazmat.primitives.serialization")
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa  # noqa: E402
@@ -36,7 +38,7 @@ def public_openssh(key):
 @pytest.mark.parametrize("kind", sorted(KEYS))
 def test_pkcs8_to_openssh_loads_back_to_the_same_key(kind):
     key = KEYS[kind]()
-    text = resolve.to_openssh(pem(key))
+    text = openssh.to_openssh(pem(key))
     assert text.startswith("-----BEGIN OPENSSH PRIVATE KEY-----\n")
     assert text.endswith("-----END OPENSSH PRIVATE KEY-----\n")
     assert all(len(line) <= 70 for line in text.splitlines())
@@ -46,14 +48,14 @@ def test_pkcs8_to_openssh_loads_back_to_the_same_key(kind):
 
 def test_conversion_is_deterministic_and_idempotent():
     key = KEYS["ed25519"]()
-    first = resolve.to_openssh(pem(key))
-    assert resolve.to_openssh(pem(key)) == first
-    assert resolve.to_openssh(first) == first  # already OpenSSH: same text
+    first = openssh.to_openssh(pem(key))
+    assert openssh.to_openssh(pem(key)) == first
+    assert openssh.to_openssh(first) == first  # already OpenSSH: same text
 
 
 def test_traditional_rsa_pem_is_accepted():
     key = KEYS["rsa"]()
-    text = resolve.to_openssh(pem(key, serialization.PrivateFormat.TraditionalOpenSSL))
+    text = openssh.to_openssh(pem(key, serialization.PrivateFormat.TraditionalOpenSSL))
     assert public_openssh(serialization.load_ssh_private_key(text.encode(), None)) == public_openssh(key)
 
 
@@ -61,7 +63,7 @@ def test_traditional_rsa_pem_is_accepted():
 def test_ssh_keygen_reads_the_result(tmp_path):
     key = KEYS["ed25519"]()
     path = tmp_path / "id"
-    path.write_text(resolve.to_openssh(pem(key)))
+    path.write_text(openssh.to_openssh(pem(key)))
     path.chmod(0o600)
     out = subprocess.run(["ssh-keygen", "-y", "-f", str(path)], capture_output=True, text=True, check=True).stdout
     assert out.split()[:2] == public_openssh(key).decode().split()[:2]
@@ -72,14 +74,14 @@ def test_field_attribute_with_ssh_format_and_errors_without_key_material():
     field = {"id": "private_key", "type": "SSHKEY", "label": "private key", "value": pem(key)}
     assert resolve.field_attribute(field, "value", ssh_format="openssh").startswith("-----BEGIN OPENSSH")
     bad = {"id": "x", "type": "CONCEALED", "label": "note", "value": "not-a-key-SECRETVALUE"}
-    with pytest.raises(resolve.ResolveError) as info:
+    with pytest.raises(ResolveError) as info:
         resolve.field_attribute(bad, "value", ssh_format="openssh")
     assert "SECRETVALUE" not in str(info.value) and 'field "note"' in str(info.value)
     encrypted = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                   serialization.BestAvailableEncryption(b"pass")).decode()
-    with pytest.raises(resolve.ResolveError, match="passphrase"):
+    with pytest.raises(ResolveError, match="passphrase"):
         resolve.field_attribute(dict(field, value=encrypted), "value", ssh_format="openssh")
-    with pytest.raises(resolve.ResolveError, match="empty"):
+    with pytest.raises(ResolveError, match="empty"):
         resolve.field_attribute(dict(field, value=""), "value", ssh_format="openssh")
 
 
