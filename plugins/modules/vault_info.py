@@ -56,7 +56,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 vault:
-  description: The vault named by O(vault).
+  description:
+    - The vault named by O(vault).
+    - Keys are snake_case, as in every result of this collection (Connect's C(items) count is C(item_count)).
   returned: when O(vault) is set
   type: dict
   contains:
@@ -69,20 +71,43 @@ vault:
     description:
       description: The vault's description.
       type: str
-    items:
-      description: Number of items in the vault.
-      type: int
     type:
       description: V(USER_CREATED), V(PERSONAL), V(EVERYONE) or V(TRANSFER).
       type: str
+    item_count:
+      description: Number of items in the vault.
+      type: int
+    content_version:
+      description: Goes up whenever an item in the vault changes.
+      type: int
+    attribute_version:
+      description: Goes up whenever the vault's own attributes change.
+      type: int
+    created_at:
+      description: When the vault was created (RFC 3339).
+      type: str
+    updated_at:
+      description: When the vault was last changed (RFC 3339).
+      type: str
 vaults:
-  description: The vaults (one when O(vault) is set), sorted by name.
+  description: The vaults (one when O(vault) is set), sorted by name, each with the keys of RV(vault).
   returned: success
   type: list
   elements: dict
 """
 
 from ansible_collections.secretops.onepassword.plugins.module_utils._module import ConnectModule
+
+
+#: Connect's vault keys and the names results use (snake_case, as item results).
+_VAULT_KEYS = (("id", "id"), ("name", "name"), ("description", "description"), ("type", "type"),
+               ("items", "item_count"), ("contentVersion", "content_version"),
+               ("attributeVersion", "attribute_version"), ("createdAt", "created_at"), ("updatedAt", "updated_at"))
+
+
+def public_vault(vault):
+    """A vault as results show it: the keys Connect sent, renamed; nothing invented."""
+    return dict((name, vault[key]) for key, name in _VAULT_KEYS if key in vault)
 
 
 def main():
@@ -97,10 +122,11 @@ def main():
             vault = client.resolve_vault(module.params["vault"])
             if "contentVersion" not in vault and "items" not in vault:
                 vault = client.get_vault(vault["id"])
-            result["vault"] = vault
-            result["vaults"] = [vault]
+            result["vault"] = public_vault(vault)
+            result["vaults"] = [result["vault"]]
         else:
-            result["vaults"] = sorted(client.list_vaults(), key=lambda v: ((v.get("name") or "").casefold(), v.get("id") or ""))
+            vaults = sorted(client.list_vaults(), key=lambda v: ((v.get("name") or "").casefold(), v.get("id") or ""))
+            result["vaults"] = [public_vault(vault) for vault in vaults]
     module.exit_json(**result)
 
 

@@ -217,6 +217,17 @@ def test_info_modules(client, capsys):
     assert run(vault_info, {"vault": "Prod"}, capsys)["vault"]["name"] == "Prod"
 
 
+def test_vault_info_keys_are_snake_case():
+    connect = {"id": "v" * 26, "name": "Prod", "description": "", "type": "USER_CREATED", "items": 3,
+               "contentVersion": 7, "attributeVersion": 1, "createdAt": "2026-01-01T00:00:00Z",
+               "updatedAt": "2026-01-02T00:00:00Z"}
+    shown = vault_info.public_vault(connect)
+    assert shown == {"id": "v" * 26, "name": "Prod", "description": "", "type": "USER_CREATED", "item_count": 3,
+                     "content_version": 7, "attribute_version": 1, "created_at": "2026-01-01T00:00:00Z",
+                     "updated_at": "2026-01-02T00:00:00Z"}
+    assert vault_info.public_vault({"id": "x", "name": "n"}) == {"id": "x", "name": "n"}
+
+
 def test_failed_write_returns_ids_and_no_value_connect_echoed(client, capsys, monkeypatch):
     from ansible_collections.secretops.onepassword.plugins.module_utils._errors import ConnectBadRequestError
 
