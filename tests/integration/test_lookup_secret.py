@@ -69,7 +69,7 @@ def test_values_of_every_reference_kind(data, run_playbook, tmp_path):
     assert got["short_var"] == "pw-dev"  # the op_vault variable beats OP_VAULT
     assert got["many"] == ["admin", "pw-web", "pw-db", "pw-dev"]
     assert got["template_trap"] == "{{ 7 * 6 }}"
-    assert got["ignored"] is None
+    assert got["ignored"] is True
     assert got["warned"] == [None, "pw-web"]
     assert "[WARNING]" in result.output and "no such item" in result.output
 
