@@ -360,9 +360,11 @@ def test_values_hidden_precisely_ids_titles_and_cache_intact(run_playbook, devse
     counter = created["id"][3]
     distinct = "D1st1nct-" + uuid.uuid4().hex
     result_file = tmp_path / "values.json"
-    res = run_playbook(os.path.join(PLAYBOOKS, "values.yml"), verbosity=3, extra_vars={
-        "op_vault": VAULT, "op_title": name, "op_tags": ["orders-prod", vault["id"][:2]],
-        "op_counter": counter, "op_username": "orders", "op_distinct": distinct, "result_file": str(result_file)})
+    # ansible-core 2.21 leaves the invocation out of results unless asked (older releases ignore the setting).
+    res = run_playbook(os.path.join(PLAYBOOKS, "values.yml"), verbosity=3, env={"ANSIBLE_INJECT_INVOCATION": "true"},
+                       extra_vars={"op_vault": VAULT, "op_title": name, "op_tags": ["orders-prod", vault["id"][:2]],
+                                   "op_counter": counter, "op_username": "orders", "op_distinct": distinct,
+                                   "result_file": str(result_file)})
     assert res.rc == 0, res.stdout + res.stderr
     data = json.loads(result_file.read_text())
     written = data["written"]
