@@ -5,16 +5,15 @@
 
 # This module is internal to the collection: its interface may change without notice.
 
-"""The connection options, declared once and served to lookups and modules.
+"""The connection options as modules take them, and settings for the client.
 
-CONNECTION_OPTIONS is the single declaration: name, type, default, aliases,
-environment variable, play variable, ini key, no_log. From it come
-- the modules' argument spec (connect_argument_spec(), with env fallbacks),
-- the settings of a lookup (settings_from_plugin(): get_option, whose
-  precedence is lookup keyword > play variable > environment > ini > default),
-- the settings of a module (settings_from_module(): module.params).
-The doc fragment plugins/doc_fragments/connection.py documents the same data;
-a unit test keeps the two in step.
+Where each option comes from is declared once per kind of plugin:
+- lookups: the doc fragment plugins/doc_fragments/connection.py (PLUGINS) is
+  their whole configuration (keyword, play variable, environment, ini,
+  default); Ansible's get_option applies it, settings_from_plugin() reads it;
+- modules: CONNECTION_OPTIONS below, from which connect_argument_spec() builds
+  the argument spec with its environment fallbacks; the same fragment's
+  DOCUMENTATION part documents it, and a unit test keeps the two in step.
 
 Lookups import this module in every forked worker, so it imports the client
 (and with it requests) only inside the functions that build settings.
@@ -26,71 +25,51 @@ from __future__ import annotations
 DEFAULT_TIMEOUT = 30
 DEFAULT_RETRIES = 3
 
-INI_SECTION = "secretops_onepassword"
-
-# One entry per option. "env" / "var" / "ini" name where lookups read it from
-# (ini False: never from a file); modules read "env" on the target as a fallback.
+# One entry per option: the module argument spec, and "env", the variable a
+# module reads on the target when the option is not set.
 CONNECTION_OPTIONS = {
     "host": {
         "type": "str",
         "aliases": ["hostname"],
         "env": "OP_CONNECT_HOST",
-        "var": "op_connect_host",
-        "ini": True,
     },
     "token": {
         "type": "str",
         "aliases": ["auth_token"],
         "env": "OP_CONNECT_TOKEN",
-        "var": "op_connect_token",
-        "ini": False,
         "no_log": True,
     },
     "validate_certs": {
         "type": "bool",
         "default": True,
         "env": "OP_CONNECT_VALIDATE_CERTS",
-        "var": "op_connect_validate_certs",
-        "ini": True,
     },
     "ca_path": {
         "type": "path",
         "env": "OP_CONNECT_CA_PATH",
-        "var": "op_connect_ca_path",
-        "ini": True,
     },
     "client_cert": {
         "type": "path",
         "env": "OP_CONNECT_CLIENT_CERT",
-        "var": "op_connect_client_cert",
-        "ini": True,
     },
     "client_key": {
         "type": "path",
         "env": "OP_CONNECT_CLIENT_KEY",
-        "var": "op_connect_client_key",
-        "ini": True,
         "no_log": False,  # a path, not a secret
     },
     "timeout": {
         "type": "int",
         "default": DEFAULT_TIMEOUT,
         "env": "OP_CONNECT_TIMEOUT",
-        "var": "op_connect_timeout",
-        "ini": True,
     },
     "retries": {
         "type": "raw",
         "default": DEFAULT_RETRIES,
         "env": "OP_CONNECT_RETRIES",
-        "var": "op_connect_retries",
-        "ini": True,
     },
     "proxies": {
         "type": "dict",
         "env": None,  # requests already honours HTTP_PROXY / HTTPS_PROXY / NO_PROXY
-        "var": "op_connect_proxies",
-        "ini": False,
         "no_log": True,  # a proxy URL may carry user:password
     },
 }

@@ -1,8 +1,9 @@
 # Copyright (c) secretops.onepassword contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The connection options: one declaration, served to lookups and modules,
-documented by the doc fragment; and the lookup/module glue around the client."""
+"""The connection options: the doc fragment configures lookups and documents
+the modules' argument spec, which must agree with it; and the lookup/module
+glue around the client."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._errors impo
 )
 from ansible_collections.secretops.onepassword.plugins.module_utils._options import (
     CONNECTION_OPTIONS,
-    INI_SECTION,
     connect_argument_spec,
     settings_from_mapping,
     settings_from_plugin,
@@ -28,9 +28,11 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._options imp
 DOC = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
 PLUGINS = yaml.safe_load(ModuleDocFragment.PLUGINS)["options"]
 TOKEN = "tok-" + "x" * 40
+# Secrets, and a dict, are never read from ansible.cfg.
+NOT_FROM_INI = ("token", "proxies")
 
 
-# -- the doc fragment tells the same story as the declaration ---------------------------
+# -- the doc fragment and the module argument spec tell the same story -------------------
 def test_fragment_documents_exactly_the_declared_options():
     assert set(DOC) == set(CONNECTION_OPTIONS)
     assert set(PLUGINS) == set(CONNECTION_OPTIONS)
@@ -43,8 +45,14 @@ def test_fragment_matches_declaration(name):
     assert doc.get("default") == decl.get("default")
     assert doc.get("aliases", []) == decl.get("aliases", [])
     assert [e["name"] for e in plugins.get("env", [])] == ([decl["env"]] if decl.get("env") else [])
-    assert [v["name"] for v in plugins.get("vars", [])] == [decl["var"]]
-    expected_ini = [{"section": INI_SECTION, "key": name}] if decl["ini"] else []
+
+
+@pytest.mark.parametrize("name", sorted(PLUGINS))
+def test_lookup_configuration_follows_one_naming_rule(name):
+    """Each option: play variable op_connect_<name>, ini key <name> in [secretops_onepassword] unless secret."""
+    plugins = PLUGINS[name]
+    assert [v["name"] for v in plugins.get("vars", [])] == ["op_connect_" + name]
+    expected_ini = [] if name in NOT_FROM_INI else [{"section": "secretops_onepassword", "key": name}]
     assert plugins.get("ini", []) == expected_ini
 
 

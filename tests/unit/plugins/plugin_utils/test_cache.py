@@ -16,6 +16,7 @@ import time
 
 import pytest
 
+from ansible_collections.secretops.onepassword.plugins.doc_fragments.lookup import ModuleDocFragment as LookupDocFragment
 from ansible_collections.secretops.onepassword.plugins.plugin_utils import _cache as cache
 
 NS = cache.namespace("http://127.0.0.1:8080", "token-one")
@@ -484,3 +485,11 @@ def test_a_forked_child_does_not_use_its_parents_connection(counting_broker):
     assert broker.connections == 2
     lookup_call(address, keys)  # the parent's kept connection still works
     assert broker.connections == 2
+
+
+def test_the_documented_cache_ttl_is_the_brokers_default():
+    """The lookups' cache_ttl default (their configuration) and the broker's agree."""
+    import yaml
+
+    options = yaml.safe_load(LookupDocFragment.DOCUMENTATION)["options"]
+    assert options["cache_ttl"]["default"] == cache.DEFAULT_TTL
