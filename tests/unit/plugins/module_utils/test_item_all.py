@@ -13,7 +13,9 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from ansible_collections.secretops.onepassword.plugins.module_utils import _items as items
+from ansible_collections.secretops.onepassword.plugins.module_utils import _item_plan as item_plan
+from ansible_collections.secretops.onepassword.plugins.module_utils import _item_spec as item_spec
+from ansible_collections.secretops.onepassword.plugins.module_utils import _item_views as item_views
 from ansible_collections.secretops.onepassword.plugins.module_utils._errors import ItemSpecError
 
 VAULT = "v" * 26
@@ -26,7 +28,7 @@ def ids():
 
 
 def spec(**params):
-    return items.build_spec(params)
+    return item_spec.build_spec(params)
 
 
 def server_item(body, item_id="i" * 26):
@@ -45,7 +47,7 @@ def server_item(body, item_id="i" * 26):
 
 
 def login_item():
-    body, dummy = items.plan_create(spec(
+    body, dummy = item_plan.plan_create(spec(
         title="Web", category="login",
         fields=[{"label": "username", "value": "alice", "purpose": "USERNAME"},
                 {"label": "password", "value": SECRET, "purpose": "PASSWORD"},
@@ -62,7 +64,7 @@ def login_item():
 def test_not_creatable_categories_rejected(category):
     s = spec(title="x", category=category)
     with pytest.raises(ItemSpecError, match="cannot be created"):
-        items.plan_create(s, VAULT)
+        item_plan.plan_create(s, VAULT)
 
 
 def test_unknown_category_named():
@@ -95,9 +97,9 @@ def test_invalid_recipes(recipe, message):
 
 
 def test_recipe_normalized():
-    assert items.normalize_recipe({"length": 64, "character_sets": ["digits", "LETTERS"], "exclude_characters": "0O"}) == {
+    assert item_spec.normalize_recipe({"length": 64, "character_sets": ["digits", "LETTERS"], "exclude_characters": "0O"}) == {
         "length": 64, "characterSets": ["LETTERS", "DIGITS"], "excludeCharacters": "0O"}
-    assert items.normalize_recipe({"length": 1, "include_symbols": False}) == {"length": 1, "characterSets": ["LETTERS", "DIGITS"]}
+    assert item_spec.normalize_recipe({"length": 1, "include_symbols": False}) == {"length": 1, "characterSets": ["LETTERS", "DIGITS"]}
 
 
 def test_value_and_generate_exclusive():
@@ -118,25 +120,25 @@ def test_duplicate_field_rejected():
 def test_missing_section_rejected_before_write():
     s = spec(title="x", category="LOGIN", fields=[{"label": "host", "value": "h", "section": "Nope"}])
     with pytest.raises(ItemSpecError, match='section "Nope" does not exist'):
-        items.plan_create(s, VAULT)
+        item_plan.plan_create(s, VAULT)
     with pytest.raises(ItemSpecError, match='section "Nope" does not exist'):
-        items.plan_update(s, login_item())
+        item_plan.plan_update(s, login_item())
 
 
 def test_category_required_on_create():
     with pytest.raises(ItemSpecError, match="category is required"):
-        items.plan_create(spec(title="x"), VAULT)
+        item_plan.plan_create(spec(title="x"), VAULT)
 
 
 def test_category_change_rejected():
     with pytest.raises(ItemSpecError, match="cannot be changed"):
-        items.plan_update(spec(title="Web", category="SERVER"), login_item())
+        item_plan.plan_update(spec(title="Web", category="SERVER"), login_item())
 
 
 # -- create ------------------------------------------------------------------
 
 def test_create_body_shape():
-    body, predicted = items.plan_create(spec(
+    body, predicted = item_plan.plan_create(spec(
         title="Api", category="API_CREDENTIAL",
         fields=[{"label": "key", "generate": "on_create", "recipe": {"length": 40, "character_sets": ["LETTERS"]}},
                 {"label": "user", "value": "bob", "section": "S"}],
@@ -147,11 +149,11 @@ def test_create_body_shape():
     assert "value" not in key
     assert body["fields"][1]["section"] == {"id": body["sections"][0]["id"]}
     assert body["fields"][2] == {"id": "notesPlain", "label": "notesPlain", "type": "STRING", "purpose": "NOTES", "value": "n"}
-    assert predicted["fields"][0]["value"] == items.GENERATED
+    assert predicted["fields"][0]["value"] == item_spec.GENERATED
 
 
 def test_password_purpose_defaults_to_concealed():
-    body, dummy = items.plan_create(spec(title="x", category="PASSWORD", fields=[{"label": "password", "purpose": "PASSWORD", "value": "v"}]), VAULT)
+    body, dummy = item_plan.plan_create(spec(title="x", category="PASSWORD", fields=[{"label": "password", "purpose": "PASSWORD", "value": "v"}]), VAULT)
     assert body["fields"][0]["type"] == "CONCEALED"
 
 
@@ -159,7 +161,7 @@ def test_password_purpose_defaults_to_concealed():
 
 def test_unchanged_item_gives_no_operations():
     current = login_item()
-    ops, predicted = items.plan_update(spec(
+    ops, predicted = item_plan.plan_update(spec(
         title="Web", category="LOGIN",
         fields=[{"label": "password", "value": SECRET}, {"label": "host", "section": "conn", "value": "db1"}],
         tags=["web", "prod"], urls=["https://a.example"] and [{"href": "https://a.example", "primary": True}],
@@ -170,7 +172,7 @@ def test_unchanged_item_gives_no_operations():
 
 def test_change_one_value_touches_only_that_field():
     current = login_item()
-    ops, predicted = items.plan_update(spec(title="Web", fields=[{"label": "password", "value": "new"}]), current)
+    ops, predicted = item_plan.plan_update(spec(title="Web", fields=[{"label": "password", "value": "new"}]), current)
     assert len(ops) == 1
     assert ops[0]["op"] == "replace" and ops[0]["path"] == "/fields/fld00000000000000000000001"
     assert ops[0]["value"]["value"] == "new" and ops[0]["value"]["purpose"] == "PASSWORD"
@@ -181,7 +183,7 @@ def test_change_one_value_touches_only_that_field():
 
 def test_add_field_appends():
     current = login_item()
-    ops, predicted = items.plan_update(spec(title="Web", fields=[{"label": "token", "value": "t", "type": "concealed"}]), current)
+    ops, predicted = item_plan.plan_update(spec(title="Web", fields=[{"label": "token", "value": "t", "type": "concealed"}]), current)
     assert ops == [{"op": "add", "path": "/fields", "value": {"label": "token", "type": "CONCEALED", "purpose": "", "value": "t"}}]
     assert len(predicted["fields"]) == len(current["fields"]) + 1
 
@@ -189,7 +191,7 @@ def test_add_field_appends():
 def test_field_matched_in_named_section_only():
     current = login_item()
     # "host" exists in section Conn; asking for it outside a section in a new section must add.
-    ops, dummy = items.plan_update(spec(title="Web", sections=["Other"], fields=[{"label": "host", "value": "db1", "section": "Other"}]), current)
+    ops, dummy = item_plan.plan_update(spec(title="Web", sections=["Other"], fields=[{"label": "host", "value": "db1", "section": "Other"}]), current)
     # the new section is appended (add /sections/-), not the whole list replaced
     assert [(o["op"], o["path"]) for o in ops] == [("add", "/sections/-"), ("add", "/fields")]
     assert ops[0]["value"]["label"] == "Other"
@@ -197,39 +199,39 @@ def test_field_matched_in_named_section_only():
 
 
 def test_field_without_section_found_anywhere_when_unique():
-    ops, dummy = items.plan_update(spec(title="Web", fields=[{"label": "port", "value": "5432"}]), login_item())
+    ops, dummy = item_plan.plan_update(spec(title="Web", fields=[{"label": "port", "value": "5432"}]), login_item())
     assert ops == []
 
 
 def test_move_field_to_section():
     current = login_item()
     # By label, a field is known by its section too: name it by id to move it.
-    ops, predicted = items.plan_update(spec(title="Web", fields=[{"id": current["fields"][0]["id"], "section": "Conn"}]), current)
+    ops, predicted = item_plan.plan_update(spec(title="Web", fields=[{"id": current["fields"][0]["id"], "section": "Conn"}]), current)
     assert len(ops) == 1 and ops[0]["value"]["section"] == {"id": current["sections"][0]["id"]}
     assert ops[0]["value"]["value"] == "alice"
 
 
 def test_tags_urls_title_favorite():
     current = login_item()
-    ops, predicted = items.plan_update(spec(title="Web2", tags=["x"], urls=[{"href": "https://b.example", "label": "b"}], favorite=True), current)
+    ops, predicted = item_plan.plan_update(spec(title="Web2", tags=["x"], urls=[{"href": "https://b.example", "label": "b"}], favorite=True), current)
     assert {o["path"] for o in ops} == {"/title", "/favorite", "/tags", "/urls"}
     assert predicted["title"] == "Web2" and predicted["tags"] == ["x"] and predicted["favorite"] is True
     assert predicted["urls"] == [{"href": "https://b.example", "label": "b"}]
     # Tag order is not a change.
-    ops, dummy = items.plan_update(spec(title="Web", tags=["web", "prod", "web"]), current)
+    ops, dummy = item_plan.plan_update(spec(title="Web", tags=["web", "prod", "web"]), current)
     assert ops == []
 
 
 def test_notes_update_and_exact_keeps_notes():
     current = login_item()
-    ops, dummy = items.plan_update(spec(title="Web", notes="changed"), current)
+    ops, dummy = item_plan.plan_update(spec(title="Web", notes="changed"), current)
     assert ops == [{"op": "replace", "path": "/fields/notesPlain",
                     "value": {"id": "notesPlain", "label": "notesPlain", "type": "STRING", "purpose": "NOTES", "value": "changed"}}]
 
 
 def test_purpose_match_relabels_instead_of_second_password():
     current = login_item()
-    ops, predicted = items.plan_update(spec(title="Web", fields=[{"label": "db password", "purpose": "PASSWORD", "value": SECRET}]), current)
+    ops, predicted = item_plan.plan_update(spec(title="Web", fields=[{"label": "db password", "purpose": "PASSWORD", "value": SECRET}]), current)
     assert len(ops) == 1 and ops[0]["op"] == "replace"
     assert sum(1 for f in predicted["fields"] if f.get("purpose") == "PASSWORD") == 1
 
@@ -237,7 +239,7 @@ def test_purpose_match_relabels_instead_of_second_password():
 def test_second_password_purpose_against_server_rejected():
     current = login_item()
     with pytest.raises(ItemSpecError, match="purpose PASSWORD"):
-        items.plan_update(spec(title="Web", fields=[{"label": "host", "section": "Conn", "purpose": "PASSWORD"}]), current)
+        item_plan.plan_update(spec(title="Web", fields=[{"label": "host", "section": "Conn", "purpose": "PASSWORD"}]), current)
 
 
 def test_ambiguous_field_label():
@@ -245,20 +247,20 @@ def test_ambiguous_field_label():
     current["fields"].append({"id": "dup" + "x" * 23, "label": "Username", "type": "STRING", "value": "z"})
     current["fields"].append({"id": "dup" + "y" * 23, "label": "Username", "type": "STRING", "value": "z"})
     with pytest.raises(ItemSpecError, match='"Username" is ambiguous'):
-        items.plan_update(spec(title="Web", fields=[{"label": "Username", "value": "q"}]), current)
+        item_plan.plan_update(spec(title="Web", fields=[{"label": "Username", "value": "q"}]), current)
 
 
 # -- exact ---------------------------------------------------------------------
 
 def test_exact_removes_unnamed_fields_tags_urls_and_unused_sections():
     current = login_item()
-    ops, predicted = items.plan_update(spec(title="Web", exact=True, fields=[{"label": "username", "value": "alice"}]), current)
+    ops, predicted = item_plan.plan_update(spec(title="Web", exact=True, fields=[{"label": "username", "value": "alice"}]), current)
     removed = sorted(o["path"] for o in ops if o["op"] == "remove")
     assert removed == ["/fields/fld00000000000000000000001", "/fields/fld00000000000000000000002",
                        "/fields/fld00000000000000000000003"]
     assert [f["label"] for f in predicted["fields"]] == ["username", "notesPlain"]
     assert predicted["tags"] == [] and predicted["urls"] == [] and predicted["sections"] == []
-    ops2, dummy = items.plan_update(spec(title="Web", exact=True, fields=[{"label": "username", "value": "alice"}]), predicted)
+    ops2, dummy = item_plan.plan_update(spec(title="Web", exact=True, fields=[{"label": "username", "value": "alice"}]), predicted)
     assert ops2 == []
 
 
@@ -266,35 +268,35 @@ def test_exact_removes_unnamed_fields_tags_urls_and_unused_sections():
 
 def test_on_create_keeps_existing_value():
     current = login_item()
-    ops, dummy = items.plan_update(spec(title="Web", fields=[{"label": "password", "generate": "on_create"}]), current)
+    ops, dummy = item_plan.plan_update(spec(title="Web", fields=[{"label": "password", "generate": "on_create"}]), current)
     assert ops == []
 
 
 def test_on_create_generates_new_field():
     current = login_item()
-    ops, predicted = items.plan_update(spec(title="Web", fields=[{"label": "api key", "generate": "on_create",
+    ops, predicted = item_plan.plan_update(spec(title="Web", fields=[{"label": "api key", "generate": "on_create",
                                                                   "recipe": {"length": 12}}]), current)
     assert ops[0]["value"]["generate"] is True and ops[0]["value"]["recipe"]["length"] == 12
-    assert predicted["fields"][-1]["value"] == items.GENERATED
+    assert predicted["fields"][-1]["value"] == item_spec.GENERATED
 
 
 def test_always_generates_every_run():
     current = login_item()
-    ops, predicted = items.plan_update(spec(title="Web", fields=[{"label": "password", "generate": "always"}]), current)
+    ops, predicted = item_plan.plan_update(spec(title="Web", fields=[{"label": "password", "generate": "always"}]), current)
     assert len(ops) == 1 and ops[0]["value"]["generate"] is True and "value" not in ops[0]["value"]
     pw = [f for f in predicted["fields"] if f["label"] == "password"][0]
-    assert pw["value"] == items.GENERATED
+    assert pw["value"] == item_spec.GENERATED
 
 
 # -- value normalisation -------------------------------------------------------
 
 def test_date_and_month_year_normalised():
-    assert items.normalize_value("DATE", "1700006400") == "2023-11-15"
-    assert items.normalize_value("DATE", "2023-11-15") == "2023-11-15"
-    assert items.normalize_value("MONTH_YEAR", "2024/05") == items.normalize_value("MONTH_YEAR", "202405")
+    assert item_spec.normalize_value("DATE", "1700006400") == "2023-11-15"
+    assert item_spec.normalize_value("DATE", "2023-11-15") == "2023-11-15"
+    assert item_spec.normalize_value("MONTH_YEAR", "2024/05") == item_spec.normalize_value("MONTH_YEAR", "202405")
     current = login_item()
     current["fields"].append({"id": "d" * 26, "label": "expires", "type": "DATE", "value": "1700006400"})
-    ops, dummy = items.plan_update(spec(title="Web", fields=[{"label": "expires", "type": "date", "value": "2023-11-15"}]), current)
+    ops, dummy = item_plan.plan_update(spec(title="Web", fields=[{"label": "expires", "type": "date", "value": "2023-11-15"}]), current)
     assert ops == []
 
 
@@ -302,28 +304,28 @@ def test_date_and_month_year_normalised():
 
 def test_legacy_makes_fields_exact_and_keeps_notes_and_section_ids():
     current = login_item()
-    s = items.build_spec({"title": "Web", "category": "login", "fields": [
+    s = item_spec.build_spec({"title": "Web", "category": "login", "fields": [
         {"label": "password", "field_type": "concealed", "generate_value": "on_create"},
-        {"label": "host", "field_type": "string", "value": "db1", "section": "Conn"}]}, legacy=True)
-    ops, predicted = items.plan_update(s, current)
+        {"label": "host", "field_type": "string", "value": "db1", "section": "Conn"}]}, item_spec.GENERIC_ITEM_POLICY)
+    ops, predicted = item_plan.plan_update(s, current)
     assert {f["label"] for f in predicted["fields"]} == {"password", "host", "notesPlain"}
     assert predicted["sections"] == current["sections"]
     assert predicted["tags"] == [] and predicted["favorite"] is False
-    ops2, dummy = items.plan_update(s, predicted)
+    ops2, dummy = item_plan.plan_update(s, predicted)
     assert ops2 == []
 
 
 def test_legacy_auto_purpose_and_implicit_sections():
-    s = items.build_spec({"title": "L", "category": "login", "fields": [
+    s = item_spec.build_spec({"title": "L", "category": "login", "fields": [
         {"label": "username", "field_type": "string", "value": "u"},
-        {"label": "password", "field_type": "concealed", "value": "p", "section": "New"}]}, legacy=True)
-    body, dummy = items.plan_create(s, VAULT, id_factory=ids())
+        {"label": "password", "field_type": "concealed", "value": "p", "section": "New"}]}, item_spec.GENERIC_ITEM_POLICY)
+    body, dummy = item_plan.plan_create(s, VAULT, id_factory=ids())
     assert [f["purpose"] for f in body["fields"]] == ["USERNAME", "PASSWORD"]
     assert body["sections"][0]["label"] == "New"
 
 
 def test_legacy_item_keyed_by_label_with_values():
-    out = items.legacy_item(login_item())
+    out = item_views.connect_item(login_item())
     assert out["fields"]["password"]["value"] == SECRET
     assert out["fields"]["host"]["section"]["id"]
 
@@ -333,26 +335,26 @@ def test_legacy_item_keyed_by_label_with_values():
 def test_public_item_hides_values_unless_revealed():
     item = login_item()
     item["fields"][1]["passwordDetails"] = {"history": ["old-secret"]}
-    hidden = items.public_item(item)
+    hidden = item_views.public_item(item)
     assert SECRET not in json.dumps(hidden) and "old-secret" not in json.dumps(hidden)
     assert hidden["fields"][1]["has_value"] is True
-    shown = items.public_item(item, reveal=True)
+    shown = item_views.public_item(item, reveal=True)
     assert shown["fields"][1]["value"] == SECRET and "old-secret" not in json.dumps(shown)
 
 
 def test_diff_view_masks_and_marks_changes():
     current = login_item()
-    ops, predicted = items.plan_update(spec(title="Web", fields=[{"label": "password", "value": "n3w"},
+    ops, predicted = item_plan.plan_update(spec(title="Web", fields=[{"label": "password", "value": "n3w"},
                                                                  {"label": "k", "generate": "always"}]), current)
-    before = items.diff_view(current)
-    after = items.diff_view(predicted, reference=current)
+    before = item_views.diff_view(current)
+    after = item_views.diff_view(predicted, reference=current)
     dumped = json.dumps([before, after])
     assert SECRET not in dumped and "n3w" not in dumped and "alice" not in dumped
-    assert before["fields"]["password"]["value"] == items.MASK
-    assert after["fields"]["password"]["value"] == items.MASK_CHANGED
-    assert after["fields"]["username"]["value"] == items.MASK
-    assert after["fields"]["k"]["value"] == items.MASK_GENERATED
-    assert after["fields"]["Conn/host"]["value"] == items.MASK
+    assert before["fields"]["password"]["value"] == item_spec.MASK
+    assert after["fields"]["password"]["value"] == item_spec.MASK_CHANGED
+    assert after["fields"]["username"]["value"] == item_spec.MASK
+    assert after["fields"]["k"]["value"] == item_spec.MASK_GENERATED
+    assert after["fields"]["Conn/host"]["value"] == item_spec.MASK
 
 
 # -- property: a plan applied is a fixpoint --------------------------------------
@@ -379,14 +381,14 @@ field_specs = st.lists(st.one_of(
 @given(first=field_specs, second=field_specs, exact=st.booleans(), tags=st.lists(labels, max_size=3))
 def test_plan_then_replan_is_noop(first, second, exact, tags):
     make = ids()
-    body, dummy = items.plan_create(spec(title="P", category="SERVER", sections=["S1", "S2"], fields=first), VAULT, id_factory=make)
+    body, dummy = item_plan.plan_create(spec(title="P", category="SERVER", sections=["S1", "S2"], fields=first), VAULT, id_factory=make)
     current = server_item(body)
     desired = spec(title="P", sections=["S1", "S2"], fields=second, exact=exact, tags=tags)
-    ops, predicted = items.plan_update(desired, current, id_factory=make)
+    ops, predicted = item_plan.plan_update(desired, current, id_factory=make)
     # Give added fields ids as the server would, then plan again.
     for index, field in enumerate(predicted["fields"]):
         field.setdefault("id", "new%023d" % index)
-    again, dummy = items.plan_update(desired, predicted, id_factory=make)
+    again, dummy = item_plan.plan_update(desired, predicted, id_factory=make)
     assert again == []
     # Fields the task did not name survive unless exact.
     named = {(f["label"].casefold(), f["section"]) for f in second}
@@ -402,14 +404,14 @@ def test_plan_then_replan_is_noop(first, second, exact, tags):
 ])
 def test_malformed_sections_are_named_clearly(sections, words):
     with pytest.raises(ItemSpecError, match=r"^sections\[0\]: .*" + words):
-        items.build_spec({"title": "t", "category": "LOGIN", "sections": sections})
+        item_spec.build_spec({"title": "t", "category": "LOGIN", "sections": sections})
 
 
 # -- fields by purpose, value types, DATE values, sections added concurrently ------------
 
 def test_fields_given_only_by_purpose_do_not_collide():
     built = spec(title="Web", category="login", fields=[{"purpose": "USERNAME", "value": "a"}, {"purpose": "PASSWORD", "value": "b"}])
-    body, dummy = items.plan_create(built, VAULT)
+    body, dummy = item_plan.plan_create(built, VAULT)
     assert [(f["label"], f["purpose"], f["type"]) for f in body["fields"]] == [
         ("username", "USERNAME", "STRING"), ("password", "PASSWORD", "CONCEALED")]
     with pytest.raises(ItemSpecError, match="Only one field can have purpose PASSWORD"):
@@ -438,40 +440,40 @@ def test_integer_values_become_their_digits_and_notes_are_checked_too():
 def test_date_values_sent_as_dates_compared_idempotently_and_returned_as_dates():
     built = spec(title="Card", category="login", fields=[{"label": "expires", "type": "DATE", "value": "2027-01-31"},
                                                          {"label": "renewed", "type": "date", "value": "1801353600"}])
-    body, dummy = items.plan_create(built, VAULT)
+    body, dummy = item_plan.plan_create(built, VAULT)
     assert [f["value"] for f in body["fields"]] == ["2027-01-31", "2027-01-31"]
     stored = server_item(body)
     for field in stored["fields"]:
         field["value"] = "1801353600"  # what Connect answers
     again = spec(fields=[{"label": "expires", "value": "2027-01-31"}, {"label": "renewed", "value": "1801353600"}])
-    assert items.plan_update(again, stored)[0] == []
-    assert [f["value"] for f in items.public_item(stored, reveal=True)["fields"]] == ["2027-01-31", "2027-01-31"]
-    changed, dummy = items.plan_update(spec(fields=[{"label": "expires", "value": "2027-02-01"}]), stored)
+    assert item_plan.plan_update(again, stored)[0] == []
+    assert [f["value"] for f in item_views.public_item(stored, reveal=True)["fields"]] == ["2027-01-31", "2027-01-31"]
+    changed, dummy = item_plan.plan_update(spec(fields=[{"label": "expires", "value": "2027-02-01"}]), stored)
     assert changed[0]["value"]["value"] == "2027-02-01"
     for bad in ("2027-02-30", "31/01/2027", "soon"):
         with pytest.raises(ItemSpecError, match=r"^fields\[0\]\.value: a DATE value must be") as raised:
-            items.plan_update(spec(fields=[{"label": "expires", "value": bad}]), stored)
+            item_plan.plan_update(spec(fields=[{"label": "expires", "value": bad}]), stored)
         assert bad not in str(raised.value)
 
 
 def test_result_keys_snake_case_and_camel_case_in_the_legacy_shape():
     stored = dict(login_item(), createdAt="2026-01-01T00:00:00Z", updatedAt="2026-01-02T00:00:00Z", lastEditedBy="u")
-    shown = items.public_item(stored)
+    shown = item_views.public_item(stored)
     assert (shown["created_at"], shown["updated_at"], shown["last_edited_by"]) == (
         "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", "u")
     assert "createdAt" not in shown
-    legacy = items.legacy_item(stored)
+    legacy = item_views.connect_item(stored)
     assert legacy["createdAt"] == "2026-01-01T00:00:00Z" and "created_at" not in legacy
 
 
 def test_new_sections_are_appended_renames_replace_the_list():
     current = login_item()
-    ops, predicted = items.plan_update(spec(sections=["One", "Two"]), current, id_factory=ids())
+    ops, predicted = item_plan.plan_update(spec(sections=["One", "Two"]), current, id_factory=ids())
     assert [(o["op"], o["path"], o["value"]["label"]) for o in ops] == [
         ("add", "/sections/-", "One"), ("add", "/sections/-", "Two")]
     assert [s["label"] for s in predicted["sections"]] == ["Conn", "One", "Two"]
     section_id = current["sections"][0]["id"]
-    ops, dummy = items.plan_update(spec(sections=[{"id": section_id, "label": "Connection"}]), current)
+    ops, dummy = item_plan.plan_update(spec(sections=[{"id": section_id, "label": "Connection"}]), current)
     assert [(o["op"], o["path"]) for o in ops] == [("replace", "/sections")]
 
 
@@ -482,12 +484,12 @@ def test_masking_positions_and_other_no_log_values():
 
     params = {"token": "tok", "notes": "n0tes", "title": "a4b",
               "fields": [{"label": "x", "value": "4", "recipe": None}, {"label": "y", "value": None}]}
-    paths = items.SECRET_PATHS
+    paths = item_spec.SECRET_PATHS
     assert _masking.values_at(params, paths) == {"4", "n0tes"}
     hidden = _masking.masked(params, paths)
     assert [f["value"] for f in hidden["fields"]] == [_masking.INVOCATION_MASK, None]
     assert hidden["notes"] == _masking.INVOCATION_MASK and hidden["title"] == "a4b" and params["fields"][0]["value"] == "4"
-    spec_ = dict(items.item_argument_spec(), token=dict(type="str", no_log=True))
+    spec_ = dict(item_spec.item_argument_spec(), token=dict(type="str", no_log=True))
     # the token stays hidden by Ansible, even when a field has the same value
     assert _masking.other_no_log_values(spec_, dict(params, fields=[{"value": "tok"}]), paths) == {"tok"}
 
