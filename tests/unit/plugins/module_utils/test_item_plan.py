@@ -2,13 +2,9 @@
 # Copyright (c) secretops.onepassword contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Unit tests of the item spec validation, diff/merge and masking."""
+"""Unit tests of _item_plan: creating and updating items, exact, generation, sections."""
 
 from __future__ import annotations
-
-import copy
-import itertools
-import json
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -17,104 +13,7 @@ from ansible_collections.secretops.onepassword.plugins.module_utils import _item
 from ansible_collections.secretops.onepassword.plugins.module_utils import _item_spec as item_spec
 from ansible_collections.secretops.onepassword.plugins.module_utils import _item_views as item_views
 from ansible_collections.secretops.onepassword.plugins.module_utils._errors import ItemSpecError
-
-VAULT = "v" * 26
-SECRET = "s3cr3t-Value-!"
-
-
-def ids():
-    counter = itertools.count(1)
-    return lambda: "sec%023d" % next(counter)
-
-
-def spec(**params):
-    return item_spec.build_spec(params)
-
-
-def server_item(body, item_id="i" * 26):
-    """What a server would store for a POST body (ids assigned, values generated)."""
-    item = copy.deepcopy(body)
-    item["id"] = item_id
-    item.setdefault("urls", [])
-    item.setdefault("sections", [])
-    item["version"] = 1
-    for index, field in enumerate(item["fields"]):
-        field.setdefault("id", "fld%023d" % index)
-        if field.pop("generate", False):
-            field.pop("recipe", None)
-            field["value"] = "generated-%d" % index
-    return item
-
-
-def login_item():
-    body, dummy = item_plan.plan_create(spec(
-        title="Web", category="login",
-        fields=[{"label": "username", "value": "alice", "purpose": "USERNAME"},
-                {"label": "password", "value": SECRET, "purpose": "PASSWORD"},
-                {"label": "host", "value": "db1", "section": "Conn"},
-                {"label": "port", "value": "5432", "section": "Conn"}],
-        sections=[{"label": "Conn"}], tags=["prod", "web"], urls=[{"href": "https://a.example", "primary": True}],
-        notes="keep me"), VAULT, id_factory=ids())
-    return server_item(body)
-
-
-# -- validation ------------------------------------------------------------
-
-@pytest.mark.parametrize("category", ["CUSTOM", "DOCUMENT"])
-def test_not_creatable_categories_rejected(category):
-    s = spec(title="x", category=category)
-    with pytest.raises(ItemSpecError, match="cannot be created"):
-        item_plan.plan_create(s, VAULT)
-
-
-def test_unknown_category_named():
-    with pytest.raises(ItemSpecError, match='Unknown item category "wizard"'):
-        spec(title="x", category="wizard")
-
-
-def test_lowercase_category_accepted():
-    assert spec(title="x", category="api_credential")["category"] == "API_CREDENTIAL"
-
-
-def test_two_password_fields_rejected():
-    with pytest.raises(ItemSpecError, match="purpose PASSWORD"):
-        spec(title="x", category="LOGIN", fields=[{"label": "a", "purpose": "password"},
-                                                  {"label": "b", "purpose": "PASSWORD"}])
-
-
-@pytest.mark.parametrize("recipe,message", [
-    ({"length": 0}, "between 1 and 64"),
-    ({"length": 65}, "between 1 and 64"),
-    ({"character_sets": []}, "at least one character set"),
-    ({"include_letters": False, "include_digits": False, "include_symbols": False}, "at least one character set"),
-    ({"character_sets": ["EMOJI"]}, 'unknown character set "EMOJI"'),
-    ({"character_sets": ["DIGITS"], "exclude_characters": "0123456789"}, "removes every character"),
-    ({"character_sets": ["DIGITS"], "include_digits": True}, "not both"),
-])
-def test_invalid_recipes(recipe, message):
-    with pytest.raises(ItemSpecError, match=message):
-        spec(title="x", fields=[{"label": "p", "generate": "always", "recipe": recipe}])
-
-
-def test_recipe_normalized():
-    assert item_spec.normalize_recipe({"length": 64, "character_sets": ["digits", "LETTERS"], "exclude_characters": "0O"}) == {
-        "length": 64, "characterSets": ["LETTERS", "DIGITS"], "excludeCharacters": "0O"}
-    assert item_spec.normalize_recipe({"length": 1, "include_symbols": False}) == {"length": 1, "characterSets": ["LETTERS", "DIGITS"]}
-
-
-def test_value_and_generate_exclusive():
-    with pytest.raises(ItemSpecError, match="exclude each other"):
-        spec(title="x", fields=[{"label": "p", "value": "v", "generate": "on_create"}])
-
-
-def test_unknown_field_type():
-    with pytest.raises(ItemSpecError, match='fields\\[0\\]: unknown field type "number"'):
-        spec(title="x", fields=[{"label": "p", "type": "number"}])
-
-
-def test_duplicate_field_rejected():
-    with pytest.raises(ItemSpecError, match="name the same field"):
-        spec(title="x", fields=[{"label": "P"}, {"label": "p"}])
+from ansible_collections.secretops.onepassword.tests.unit.plugins.module_utils.item_samples import SECRET, VAULT, ids, login_item, server_item, spec
 
 
 def test_missing_section_rejected_before_write():
@@ -135,8 +34,6 @@ def test_category_change_rejected():
         item_plan.plan_update(spec(title="Web", category="SERVER"), login_item())
 
 
-# -- create ------------------------------------------------------------------
-
 def test_create_body_shape():
     body, predicted = item_plan.plan_create(spec(
         title="Api", category="API_CREDENTIAL",
@@ -156,8 +53,6 @@ def test_password_purpose_defaults_to_concealed():
     body, dummy = item_plan.plan_create(spec(title="x", category="PASSWORD", fields=[{"label": "password", "purpose": "PASSWORD", "value": "v"}]), VAULT)
     assert body["fields"][0]["type"] == "CONCEALED"
 
-
-# -- update: only what is named -----------------------------------------------
 
 def test_unchanged_item_gives_no_operations():
     current = login_item()
@@ -250,8 +145,6 @@ def test_ambiguous_field_label():
         item_plan.plan_update(spec(title="Web", fields=[{"label": "Username", "value": "q"}]), current)
 
 
-# -- exact ---------------------------------------------------------------------
-
 def test_exact_removes_unnamed_fields_tags_urls_and_unused_sections():
     current = login_item()
     ops, predicted = item_plan.plan_update(spec(title="Web", exact=True, fields=[{"label": "username", "value": "alice"}]), current)
@@ -263,8 +156,6 @@ def test_exact_removes_unnamed_fields_tags_urls_and_unused_sections():
     ops2, dummy = item_plan.plan_update(spec(title="Web", exact=True, fields=[{"label": "username", "value": "alice"}]), predicted)
     assert ops2 == []
 
-
-# -- generation ------------------------------------------------------------------
 
 def test_on_create_keeps_existing_value():
     current = login_item()
@@ -288,8 +179,6 @@ def test_always_generates_every_run():
     assert pw["value"] == item_spec.GENERATED
 
 
-# -- value normalisation -------------------------------------------------------
-
 def test_date_and_month_year_normalised():
     assert item_spec.normalize_value("DATE", "1700006400") == "2023-11-15"
     assert item_spec.normalize_value("DATE", "2023-11-15") == "2023-11-15"
@@ -300,9 +189,7 @@ def test_date_and_month_year_normalised():
     assert ops == []
 
 
-# -- legacy (generic_item) -----------------------------------------------------
-
-def test_legacy_makes_fields_exact_and_keeps_notes_and_section_ids():
+def test_generic_item_policy_makes_fields_exact_and_keeps_notes_and_section_ids():
     current = login_item()
     s = item_spec.build_spec({"title": "Web", "category": "login", "fields": [
         {"label": "password", "field_type": "concealed", "generate_value": "on_create"},
@@ -315,7 +202,7 @@ def test_legacy_makes_fields_exact_and_keeps_notes_and_section_ids():
     assert ops2 == []
 
 
-def test_legacy_auto_purpose_and_implicit_sections():
+def test_generic_item_policy_infers_purposes_and_creates_sections():
     s = item_spec.build_spec({"title": "L", "category": "login", "fields": [
         {"label": "username", "field_type": "string", "value": "u"},
         {"label": "password", "field_type": "concealed", "value": "p", "section": "New"}]}, item_spec.GENERIC_ITEM_POLICY)
@@ -324,42 +211,9 @@ def test_legacy_auto_purpose_and_implicit_sections():
     assert body["sections"][0]["label"] == "New"
 
 
-def test_legacy_item_keyed_by_label_with_values():
-    out = item_views.connect_item(login_item())
-    assert out["fields"]["password"]["value"] == SECRET
-    assert out["fields"]["host"]["section"]["id"]
-
-
-# -- masking -----------------------------------------------------------------
-
-def test_public_item_hides_values_unless_revealed():
-    item = login_item()
-    item["fields"][1]["passwordDetails"] = {"history": ["old-secret"]}
-    hidden = item_views.public_item(item)
-    assert SECRET not in json.dumps(hidden) and "old-secret" not in json.dumps(hidden)
-    assert hidden["fields"][1]["has_value"] is True
-    shown = item_views.public_item(item, reveal=True)
-    assert shown["fields"][1]["value"] == SECRET and "old-secret" not in json.dumps(shown)
-
-
-def test_diff_view_masks_and_marks_changes():
-    current = login_item()
-    ops, predicted = item_plan.plan_update(spec(title="Web", fields=[{"label": "password", "value": "n3w"},
-                                                                 {"label": "k", "generate": "always"}]), current)
-    before = item_views.diff_view(current)
-    after = item_views.diff_view(predicted, reference=current)
-    dumped = json.dumps([before, after])
-    assert SECRET not in dumped and "n3w" not in dumped and "alice" not in dumped
-    assert before["fields"]["password"]["value"] == item_spec.MASK
-    assert after["fields"]["password"]["value"] == item_spec.MASK_CHANGED
-    assert after["fields"]["username"]["value"] == item_spec.MASK
-    assert after["fields"]["k"]["value"] == item_spec.MASK_GENERATED
-    assert after["fields"]["Conn/host"]["value"] == item_spec.MASK
-
-
-# -- property: a plan applied is a fixpoint --------------------------------------
-
 labels = st.sampled_from(["a", "b", "B", "c", "password", "user"])
+
+
 # A field without a section may match a same-label field in a section, so
 # section-less fields use their own labels here.
 field_specs = st.lists(st.one_of(
@@ -398,17 +252,6 @@ def test_plan_then_replan_is_noop(first, second, exact, tags):
         assert len([f for f in predicted["fields"] if f.get("purpose") != "NOTES"]) == len(named)
 
 
-@pytest.mark.parametrize("sections, words", [
-    ([1], "got int"), ([["a"]], "got list"), ([{"label": 5}], "label must be a string"),
-    ([{"id": 7}], "id must be a string"), ([{}], "label is required"),
-])
-def test_malformed_sections_are_named_clearly(sections, words):
-    with pytest.raises(ItemSpecError, match=r"^sections\[0\]: .*" + words):
-        item_spec.build_spec({"title": "t", "category": "LOGIN", "sections": sections})
-
-
-# -- fields by purpose, value types, DATE values, sections added concurrently ------------
-
 def test_fields_given_only_by_purpose_do_not_collide():
     built = spec(title="Web", category="login", fields=[{"purpose": "USERNAME", "value": "a"}, {"purpose": "PASSWORD", "value": "b"}])
     body, dummy = item_plan.plan_create(built, VAULT)
@@ -416,25 +259,6 @@ def test_fields_given_only_by_purpose_do_not_collide():
         ("username", "USERNAME", "STRING"), ("password", "PASSWORD", "CONCEALED")]
     with pytest.raises(ItemSpecError, match="Only one field can have purpose PASSWORD"):
         spec(fields=[{"purpose": "PASSWORD", "value": "a"}, {"purpose": "PASSWORD", "value": "b"}])
-
-
-@pytest.mark.parametrize("value, message", [
-    (True, 'fields[0].value is a YAML boolean; quote it'),
-    (False, 'fields[0].value is a YAML boolean; quote it'),
-    (2.718, "fields[0].value is a YAML number with a decimal point"),
-    ({"a": 1}, "fields[0].value must be a string, got a dict"),
-])
-def test_field_value_types_refused_without_echoing_the_value(value, message):
-    with pytest.raises(ItemSpecError) as raised:
-        spec(fields=[{"label": "x", "value": value}])
-    assert str(raised.value).startswith(message)
-    assert repr(value) not in str(raised.value).replace("fields[0]", "")
-
-
-def test_integer_values_become_their_digits_and_notes_are_checked_too():
-    assert spec(fields=[{"label": "port", "value": 5432}])["fields"][0]["value"] == "5432"
-    with pytest.raises(ItemSpecError, match="^notes is a YAML boolean"):
-        spec(notes=True)
 
 
 def test_date_values_sent_as_dates_compared_idempotently_and_returned_as_dates():
@@ -456,16 +280,6 @@ def test_date_values_sent_as_dates_compared_idempotently_and_returned_as_dates()
         assert bad not in str(raised.value)
 
 
-def test_result_keys_snake_case_and_camel_case_in_the_legacy_shape():
-    stored = dict(login_item(), createdAt="2026-01-01T00:00:00Z", updatedAt="2026-01-02T00:00:00Z", lastEditedBy="u")
-    shown = item_views.public_item(stored)
-    assert (shown["created_at"], shown["updated_at"], shown["last_edited_by"]) == (
-        "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", "u")
-    assert "createdAt" not in shown
-    legacy = item_views.connect_item(stored)
-    assert legacy["createdAt"] == "2026-01-01T00:00:00Z" and "created_at" not in legacy
-
-
 def test_new_sections_are_appended_renames_replace_the_list():
     current = login_item()
     ops, predicted = item_plan.plan_update(spec(sections=["One", "Two"]), current, id_factory=ids())
@@ -476,29 +290,3 @@ def test_new_sections_are_appended_renames_replace_the_list():
     ops, dummy = item_plan.plan_update(spec(sections=[{"id": section_id, "label": "Connection"}]), current)
     assert [(o["op"], o["path"]) for o in ops] == [("replace", "/sections")]
 
-
-# -- precise masking -------------------------------------------------------------------
-
-def test_masking_positions_and_other_no_log_values():
-    from ansible_collections.secretops.onepassword.plugins.module_utils import _masking
-
-    params = {"token": "tok", "notes": "n0tes", "title": "a4b",
-              "fields": [{"label": "x", "value": "4", "recipe": None}, {"label": "y", "value": None}]}
-    paths = item_spec.SECRET_PATHS
-    assert _masking.values_at(params, paths) == {"4", "n0tes"}
-    hidden = _masking.masked(params, paths)
-    assert [f["value"] for f in hidden["fields"]] == [_masking.INVOCATION_MASK, None]
-    assert hidden["notes"] == _masking.INVOCATION_MASK and hidden["title"] == "a4b" and params["fields"][0]["value"] == "4"
-    spec_ = dict(item_spec.item_argument_spec(), token=dict(type="str", no_log=True))
-    # the token stays hidden by Ansible, even when a field has the same value
-    assert _masking.other_no_log_values(spec_, dict(params, fields=[{"value": "tok"}]), paths) == {"tok"}
-
-
-def test_server_text_scrubbed_only_where_connect_quotes_a_value():
-    from ansible_collections.secretops.onepassword.plugins.module_utils._masking import scrub_server_text
-
-    message = 'Cannot update item "a4" in vault "V": Connect answered 400: Invalid DATE value for x: \'4\' is not a date.'
-    assert scrub_server_text(message, {"4"}) == (
-        'Cannot update item "a4" in vault "V": Connect answered 400: Invalid DATE value for x: \'<hidden>\' is not a date.')
-    assert scrub_server_text("Connect answered 400: expected DATE", {"D"}) == "Connect answered 400: expected DATE"
-    assert scrub_server_text('item "x4" not found', {"x4"}) == 'item "x4" not found'
