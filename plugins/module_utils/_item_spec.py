@@ -31,9 +31,8 @@ CATEGORIES = (
     "WIRELESS_ROUTER", "BANK_ACCOUNT", "DRIVER_LICENSE", "IDENTITY", "REWARD_PROGRAM",
     "DOCUMENT", "EMAIL_ACCOUNT", "SOCIAL_SECURITY_NUMBER", "MEDICAL_RECORD", "SSH_KEY", "CUSTOM",
 )
-
+# Connect refuses to create items of these categories.
 NOT_CREATABLE = ("CUSTOM", "DOCUMENT")
-
 CREATABLE_CATEGORIES = tuple(c for c in CATEGORIES if c not in NOT_CREATABLE)
 
 FIELD_TYPES = (
@@ -41,29 +40,20 @@ FIELD_TYPES = (
     "ADDRESS", "CREDIT_CARD_NUMBER", "CREDIT_CARD_TYPE", "GENDER", "PHONE",
     "REFERENCE", "SSHKEY",
 )
-
 TYPE_ALIASES = {"TOTP": "OTP"}
-
 PURPOSES = ("", "USERNAME", "PASSWORD", "NOTES")
-
 UNIQUE_PURPOSES = ("USERNAME", "PASSWORD", "NOTES")
-
 GENERATE_CHOICES = ("never", "on_create", "always")
-
 CHARACTER_SETS = ("LETTERS", "DIGITS", "SYMBOLS")
-
 RECIPE_MIN_LENGTH = 1
-
 RECIPE_MAX_LENGTH = 64
-
 RECIPE_DEFAULT_LENGTH = 32
 
 NOTES_FIELD_ID = "notesPlain"
 
+# Markers used in diffs and check mode predictions instead of secret values.
 MASK = "<hidden>"
-
 MASK_CHANGED = "<hidden, changed>"
-
 MASK_GENERATED = "<generated>"
 
 
@@ -85,6 +75,7 @@ class Generated(object):
 
 GENERATED = Generated()
 
+# Attributes a client may send for a field; the rest is computed by the server.
 WRITABLE_FIELD_KEYS = ("id", "label", "type", "purpose", "value", "section", "generate", "recipe")
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
@@ -97,9 +88,14 @@ def new_id():
 
 
 def describe_field(index, spec_field):
+    """'fields[2] ("label")' for error messages."""
     label = spec_field.get("label") or spec_field.get("id") or spec_field.get("purpose") or "?"
     return 'fields[%d] ("%s")' % (index, label)
 
+
+# ---------------------------------------------------------------------------
+# spec validation
+# ---------------------------------------------------------------------------
 
 def normalize_category(value, for_create=False):
     """Upper-case category; ItemSpecError when unknown or not creatable."""

@@ -15,7 +15,13 @@ from __future__ import annotations
 import copy
 
 from ansible_collections.secretops.onepassword.plugins.module_utils._fieldvalues import field_value
-from ansible_collections.secretops.onepassword.plugins.module_utils._item_spec import MASK, MASK_CHANGED, MASK_GENERATED, Generated, normalize_value
+from ansible_collections.secretops.onepassword.plugins.module_utils._item_spec import (
+    MASK,
+    MASK_CHANGED,
+    MASK_GENERATED,
+    Generated,
+    normalize_value,
+)
 from ansible_collections.secretops.onepassword.plugins.module_utils._matching import section_of
 from ansible_collections.secretops.onepassword.plugins.module_utils._resolve import field_attribute, field_entry
 
