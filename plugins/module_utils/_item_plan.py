@@ -439,4 +439,3 @@ def _materialize(field):
         field.pop("recipe", None)
         field["value"] = GENERATED
     return field
-

@@ -157,11 +157,11 @@ def normalize_recipe(recipe, where="recipe"):
     sets = recipe.get("character_sets")
     if sets is None:
         sets = recipe.get("characterSets")
-    legacy_flags = [recipe.get(k) for k in ("include_letters", "include_digits", "include_symbols")]
-    if sets is not None and any(flag is not None for flag in legacy_flags):
+    flag_options = [recipe.get(k) for k in ("include_letters", "include_digits", "include_symbols")]
+    if sets is not None and any(flag is not None for flag in flag_options):
         raise ItemSpecError("%s: use either character_sets or include_letters/include_digits/include_symbols, not both." % where)
     if sets is None:
-        sets = [name for name, flag in zip(CHARACTER_SETS, legacy_flags) if flag is not False]
+        sets = [name for name, flag in zip(CHARACTER_SETS, flag_options) if flag is not False]
     if isinstance(sets, str):
         sets = [sets]
     normalized = []

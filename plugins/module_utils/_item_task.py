@@ -125,4 +125,3 @@ def locate_item(client, vault_ref, item_ref):
     listed = ["%s (%s) in vault %s" % (i.get("title"), i.get("id"), v.get("name")) for v, i in found]
     raise ConnectAmbiguousError('%d items match "%s": %s. Set vault, or use the item id.' % (len(found), item_ref, "; ".join(listed)),
                                 candidates=listed)
-

@@ -167,4 +167,3 @@ def file_not_field_message(name, item, vault):
             "lookup('secretops.onepassword.secret', 'op://%s/%s/%s'), or download it to the target with "
             "secretops.onepassword.field_info and dest." % (
                 name, item.get("title"), vault.get("name") or vault.get("id"), item.get("title"), name))
-

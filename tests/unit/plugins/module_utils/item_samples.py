@@ -51,4 +51,3 @@ def login_item():
         sections=[{"label": "Conn"}], tags=["prod", "web"], urls=[{"href": "https://a.example", "primary": True}],
         notes="keep me"), VAULT, id_factory=ids())
     return server_item(body)
-

@@ -166,7 +166,7 @@ def test_on_create_keeps_existing_value():
 def test_on_create_generates_new_field():
     current = login_item()
     ops, predicted = item_plan.plan_update(spec(title="Web", fields=[{"label": "api key", "generate": "on_create",
-                                                                  "recipe": {"length": 12}}]), current)
+                                                                      "recipe": {"length": 12}}]), current)
     assert ops[0]["value"]["generate"] is True and ops[0]["value"]["recipe"]["length"] == 12
     assert predicted["fields"][-1]["value"] == item_spec.GENERATED
 
@@ -289,4 +289,3 @@ def test_new_sections_are_appended_renames_replace_the_list():
     section_id = current["sections"][0]["id"]
     ops, dummy = item_plan.plan_update(spec(sections=[{"id": section_id, "label": "Connection"}]), current)
     assert [(o["op"], o["path"]) for o in ops] == [("replace", "/sections")]
-

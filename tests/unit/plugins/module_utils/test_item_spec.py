@@ -97,4 +97,3 @@ def test_integer_values_become_their_digits_and_notes_are_checked_too():
     assert spec(fields=[{"label": "port", "value": 5432}])["fields"][0]["value"] == "5432"
     with pytest.raises(ItemSpecError, match="^notes is a YAML boolean"):
         spec(notes=True)
-

@@ -33,7 +33,7 @@ def test_public_item_hides_values_unless_revealed():
 def test_diff_view_masks_and_marks_changes():
     current = login_item()
     ops, predicted = item_plan.plan_update(spec(title="Web", fields=[{"label": "password", "value": "n3w"},
-                                                                 {"label": "k", "generate": "always"}]), current)
+                                                                     {"label": "k", "generate": "always"}]), current)
     before = item_views.diff_view(current)
     after = item_views.diff_view(predicted, reference=current)
     dumped = json.dumps([before, after])
@@ -51,6 +51,5 @@ def test_result_keys_snake_case_and_camel_case_in_the_connect_shape():
     assert (shown["created_at"], shown["updated_at"], shown["last_edited_by"]) == (
         "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", "u")
     assert "createdAt" not in shown
-    legacy = item_views.connect_item(stored)
-    assert legacy["createdAt"] == "2026-01-01T00:00:00Z" and "created_at" not in legacy
-
+    shaped = item_views.connect_item(stored)
+    assert shaped["createdAt"] == "2026-01-01T00:00:00Z" and "created_at" not in shaped

@@ -32,4 +32,3 @@ def test_server_text_scrubbed_only_where_connect_quotes_a_value():
         'Cannot update item "a4" in vault "V": Connect answered 400: Invalid DATE value for x: \'<hidden>\' is not a date.')
     assert scrub_server_text("Connect answered 400: expected DATE", {"D"}) == "Connect answered 400: expected DATE"
     assert scrub_server_text('item "x4" not found', {"x4"}) == 'item "x4" not found'
-
