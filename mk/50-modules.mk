@@ -8,7 +8,8 @@ MODULES_BENCH_ITEMS ?= 50
 .PHONY: test-modules-unit test-modules bench-modules
 
 test-modules-unit: setup collection-link
-	$(PYTHON) -m pytest $(MODULES_PYTEST) -p no:cacheprovider tests/unit/plugins/module_utils/test_items.py tests/unit/plugins/modules
+	$(PYTHON) -m pytest $(MODULES_PYTEST) -p no:cacheprovider tests/unit/plugins/module_utils/test_item_*.py \
+		tests/unit/plugins/module_utils/test_masking.py tests/unit/plugins/modules
 
 test-modules: setup collection-link test-modules-unit
 	$(PYTHON) -m pytest $(MODULES_PYTEST) -p no:cacheprovider tests/integration/test_modules_item.py tests/integration/test_modules_migration.py \

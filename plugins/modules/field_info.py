@@ -167,14 +167,10 @@ field:
 import os
 import tempfile
 
-from ansible_collections.secretops.onepassword.plugins.module_utils._items import file_not_field_message, locate_item
+from ansible_collections.secretops.onepassword.plugins.module_utils._item_task import locate_item
+from ansible_collections.secretops.onepassword.plugins.module_utils._item_views import file_not_field_message, info_field
 from ansible_collections.secretops.onepassword.plugins.module_utils._module import ConnectModule
-from ansible_collections.secretops.onepassword.plugins.module_utils._resolve import (
-    field_attribute,
-    field_entry,
-    find_section,
-    find_target,
-)
+from ansible_collections.secretops.onepassword.plugins.module_utils._resolve import find_section, find_target
 
 
 def _mode(module):
@@ -247,12 +243,7 @@ def main():
             download(module, client, vault, item, target)
         if kind != "field":
             module.fail_json(msg=file_not_field_message(params["field"], item, vault), field={})
-        entry = field_entry(item, target)
-        field = dict((key, entry[key]) for key in ("id", "label", "type", "purpose", "value"))
-        field.update(section=entry["section_id"] or "", section_label=entry["section"] or "",
-                     item_id=item.get("id"), vault_id=vault.get("id"))
-        if field["type"] in ("OTP", "TOTP"):
-            field["otp"] = field_attribute(target, "otp")  # a bad OTP URI fails here
+        field = info_field(item, vault, target)  # a bad OTP URI fails here
     module.exit_json(changed=False, field=field)
 
 

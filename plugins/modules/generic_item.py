@@ -237,20 +237,53 @@ op_item:
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.secretops.onepassword.plugins.module_utils._errors import ConnectError
-from ansible_collections.secretops.onepassword.plugins.module_utils._items import (
+from ansible_collections.secretops.onepassword.plugins.module_utils._item_spec import (
+    GENERATE_CHOICES,
+    GENERIC_ITEM_POLICY,
+    RECIPE_DEFAULT_LENGTH,
     SECRET_PATHS,
     build_spec,
-    diff_view,
-    item_argument_spec,
-    legacy_item,
-    manage_item,
-    params_to_spec_input,
+    field_options,
+    recipe_options,
 )
+from ansible_collections.secretops.onepassword.plugins.module_utils._item_task import manage_item
+from ansible_collections.secretops.onepassword.plugins.module_utils._item_views import connect_item, diff_view
 from ansible_collections.secretops.onepassword.plugins.module_utils._masking import MaskingModule
 
 
+def argument_spec():
+    """onepassword.connect's options for generic_item, with its defaults."""
+    field = dict(
+        field_options(),
+        field_type=dict(type="str", default="string", aliases=["type"]),
+        generate_value=dict(type="str", default="never", choices=list(GENERATE_CHOICES), aliases=["generate"]),
+        generator_recipe=dict(type="dict", options=recipe_options(RECIPE_DEFAULT_LENGTH), aliases=["recipe"]),
+    )
+    field["label"]["required"] = True
+    return dict(
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        category=dict(type="str", default="api_credential"),
+        fields=dict(type="list", elements="dict", options=field),
+        urls=dict(type="list", elements="raw"),
+        tags=dict(type="list", elements="str"),
+        favorite=dict(type="bool", default=False),
+        vault_id=dict(type="str", aliases=["vault"], no_log=False),
+        name=dict(type="str", aliases=["title"]),
+        uuid=dict(type="str", aliases=["id"]),
+    )
+
+
+def item_params(params):
+    """generic_item's options in the item module's spelling (what build_spec reads)."""
+    fields = params.get("fields")
+    if fields is not None:
+        fields = [dict(f, type=f.get("field_type"), generate=f.get("generate_value"), recipe=f.get("generator_recipe"))
+                  for f in fields]
+    return dict(params, title=params.get("name"), fields=fields)
+
+
 def main():
-    spec = item_argument_spec(legacy=True)
+    spec = argument_spec()
     spec["vault_id"]["fallback"] = (env_fallback, ["OP_VAULT_ID", "OP_VAULT"])
     module = MaskingModule(
         argument_spec=spec,
@@ -263,16 +296,16 @@ def main():
     with module.connect_errors(op_item={}):
         if not params["vault_id"]:
             module.fail_json(msg="vault_id is required (or set OP_VAULT_ID).", op_item={})
-        item_spec = build_spec(params_to_spec_input(params, legacy=True), legacy=True)
+        item_spec = build_spec(item_params(params), GENERIC_ITEM_POLICY)
         client = module.client()
     try:
         outcome = manage_item(client, item_spec, params["vault_id"], item_id=params["uuid"], state=params["state"],
-                              check_mode=module.check_mode, legacy=True)
+                              check_mode=module.check_mode)
     except ConnectError as exc:
         module.fail_write(exc, op_item={})
     result = dict(changed=outcome["changed"], action=outcome["action"], op_item={})
     if params["state"] == "present":
-        result["op_item"] = legacy_item(outcome["after"], vault=outcome["vault"])
+        result["op_item"] = connect_item(outcome["after"], vault=outcome["vault"])
     if module._diff:
         result["diff"] = dict(before=diff_view(outcome["before"]),
                               after=diff_view(outcome["after"], reference=outcome["before"] or {}))

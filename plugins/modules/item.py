@@ -328,15 +328,9 @@ operations:
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.secretops.onepassword.plugins.module_utils._errors import ConnectError
-from ansible_collections.secretops.onepassword.plugins.module_utils._items import (
-    SECRET_PATHS,
-    build_spec,
-    diff_view,
-    item_argument_spec,
-    manage_item,
-    masked_operations,
-    public_item,
-)
+from ansible_collections.secretops.onepassword.plugins.module_utils._item_spec import SECRET_PATHS, build_spec, item_argument_spec
+from ansible_collections.secretops.onepassword.plugins.module_utils._item_task import manage_item
+from ansible_collections.secretops.onepassword.plugins.module_utils._item_views import diff_view, masked_operations, public_item
 from ansible_collections.secretops.onepassword.plugins.module_utils._masking import MaskingModule
 
 

@@ -149,10 +149,10 @@ field:
 """
 
 from ansible_collections.secretops.onepassword.plugins.module_utils._fieldvalues import field_value
-from ansible_collections.secretops.onepassword.plugins.module_utils._items import (
+from ansible_collections.secretops.onepassword.plugins.module_utils._item_task import locate_item
+from ansible_collections.secretops.onepassword.plugins.module_utils._item_views import (
+    connect_item,
     file_not_field_message,
-    legacy_item,
-    locate_item,
     public_item,
 )
 from ansible_collections.secretops.onepassword.plugins.module_utils._module import ConnectModule
@@ -183,14 +183,8 @@ def main():
             result["field"] = field_value(target)
         else:
             result["item"] = public_item(item, reveal=params["reveal"], vault=vault_ref)
-            if params["reveal"]:
-                op_item = legacy_item(item, vault=vault_ref)
-            else:
-                op_item = dict(public_item(item, camel_case=True), vault={"id": vault.get("id")})
-                op_item["fields"] = dict(((f.get("label") or f.get("id")), f) for f in op_item["fields"])
-            if not params["flatten_fields_by_label"]:
-                op_item["fields"] = list(op_item["fields"].values())
-            result["op_item"] = op_item
+            result["op_item"] = connect_item(item, vault=vault_ref, reveal=params["reveal"],
+                                             by_label=params["flatten_fields_by_label"])
     module.exit_json(**result)
 
 

@@ -17,7 +17,7 @@ from hypothesis.errors import Unsatisfiable
 
 from conftest import REPO, distinctive  # (loading conftest puts the collection on sys.path)
 
-from ansible_collections.secretops.onepassword.plugins.module_utils import _errors, _items, _options  # noqa: E402
+from ansible_collections.secretops.onepassword.plugins.module_utils import _errors, _item_plan, _item_spec, _options  # noqa: E402
 from ansible_collections.secretops.onepassword.plugins.module_utils._client import normalize_retries  # noqa: E402
 
 QUICK = settings(max_examples=int(os.environ.get("HARDENING_EXAMPLES", "100")), deadline=None, database=None,
@@ -105,13 +105,12 @@ item_params = st.fixed_dictionaries({"title": text}, optional={
 def test_item_spec_is_valid_or_a_clear_error(params):
     from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-    validated = ArgumentSpecValidator(_items.item_argument_spec()).validate(dict(params, vault="v"))
+    validated = ArgumentSpecValidator(_item_spec.item_argument_spec()).validate(dict(params, vault="v"))
     if validated.error_messages:
         return  # AnsibleModule rejects these itself, before the collection's code runs
-    spec_input = _items.params_to_spec_input(validated.validated_parameters)
     try:
-        spec = _items.build_spec(spec_input)
-        body, _generated = _items.plan_create(spec, "a" * 26) if spec["category"] and spec["title"] else (None, None)
+        spec = _item_spec.build_spec(validated.validated_parameters)
+        body, _generated = _item_plan.plan_create(spec, "a" * 26) if spec["category"] and spec["title"] else (None, None)
     except _errors.ItemSpecError as exc:
         message = str(exc)
         assert message and SECRET_VALUE not in message, message
@@ -124,7 +123,7 @@ def test_item_spec_is_valid_or_a_clear_error(params):
 @pytest.mark.parametrize("sections", [[1], [["a"]], [{"label": 5}]], ids=["int", "list", "int-label"])
 def test_item_spec_rejects_malformed_sections_clearly(sections):
     with pytest.raises(_errors.ItemSpecError, match=r"sections\[0\]"):
-        _items.build_spec({"title": "t", "category": "LOGIN", "sections": sections})
+        _item_spec.build_spec({"title": "t", "category": "LOGIN", "sections": sections})
 
 
 # -- bad module input through a real run: clear error, nothing written -----------

@@ -12,7 +12,7 @@ import pytest
 
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.secretops.onepassword.plugins.module_utils import _items, _module
+from ansible_collections.secretops.onepassword.plugins.module_utils import _item_plan, _item_spec, _module
 from ansible_collections.secretops.onepassword.plugins.module_utils._errors import ConnectNotFoundError, ConnectScopeError
 from ansible_collections.secretops.onepassword.plugins.modules import field_info, generic_item, item, item_info, vault_info
 
@@ -64,7 +64,7 @@ class FakeClient(object):
     def _store(self, item):
         for field in item["fields"]:
             field.setdefault("id", self._next())
-            if field.get("value") == _items.GENERATED or field.pop("generate", False):
+            if field.get("value") == _item_spec.GENERATED or field.pop("generate", False):
                 field.pop("recipe", None)
                 field["value"] = "gen-%s" % self._next()
         self.items[item["id"]] = item
@@ -84,7 +84,7 @@ class FakeClient(object):
     def patch_item(self, vault_id, item_id, operations):
         self._write("PATCH")
         raw = copy.deepcopy(operations)
-        item = _items.apply_operations(self.items[item_id], raw)
+        item = _item_plan.apply_operations(self.items[item_id], raw)
         return self._store(item)
 
     def delete_item(self, vault_id, item_id):
@@ -121,7 +121,7 @@ def test_item_four_steps(client, capsys):
     first = run(item, LOGIN, capsys, check=True, diff=True)
     assert first["changed"] is True and client.writes == []
     assert SECRET not in json.dumps(first)
-    assert first["diff"]["after"]["fields"]["password"]["value"] == _items.MASK_CHANGED
+    assert first["diff"]["after"]["fields"]["password"]["value"] == _item_spec.MASK_CHANGED
     second = run(item, LOGIN, capsys)
     assert second["changed"] is True and client.writes == ["POST"]
     assert SECRET not in json.dumps(second) and second["item_id"]
