@@ -16,15 +16,17 @@ environment variable, play variable, ini key, no_log. From it come
 The doc fragment plugins/doc_fragments/connection.py documents the same data;
 a unit test keeps the two in step.
 
-Lookups import this module in every forked worker, so it imports the client
-(and with it requests) only inside the functions that build settings.
+Lookups import this module in every forked worker: it imports _settings,
+which does not import requests.
 """
 
 from __future__ import annotations
 
-#: Defaults of the timeout and retries options; the client uses the same.
-DEFAULT_TIMEOUT = 30
-DEFAULT_RETRIES = 3
+from ansible_collections.secretops.onepassword.plugins.module_utils._settings import (
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+    ConnectSettings,
+)
 
 INI_SECTION = "secretops_onepassword"
 
@@ -119,8 +121,6 @@ def connect_argument_spec():
 
 def settings_from_mapping(values, user_agent=None):
     """ConnectSettings from a dict of option name -> value (missing keys: defaults)."""
-    from ansible_collections.secretops.onepassword.plugins.module_utils._client import ConnectSettings
-
     values = dict(values or {})
     kwargs = {}
     for name, decl in CONNECTION_OPTIONS.items():
