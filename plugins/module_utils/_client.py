@@ -20,14 +20,15 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._errors impo
     ConnectAuthError,
     ConnectBadRequestError,
     ConnectError,
-    ConnectNotFoundError,
     ConnectProtocolError,
     ConnectScopeError,
 )
-from ansible_collections.secretops.onepassword.plugins.module_utils._matching import (
-    looks_like_id,
-    pick_one,
+from ansible_collections.secretops.onepassword.plugins.module_utils._locate import (
+    item_by_title,
+    locate_item,
+    locate_vault,
 )
+from ansible_collections.secretops.onepassword.plugins.module_utils._matching import looks_like_id
 from ansible_collections.secretops.onepassword.plugins.module_utils._settings import (
     COLLECTION_VERSION,
     ConnectSettings,
@@ -96,42 +97,15 @@ class ConnectClient(ConnectTransport):
         return vault
 
     def resolve_vault(self, ref):
-        """Vault dict for an id or a name (_matching rules). Cached per client."""
+        """Vault dict for an id or a name (_locate rules). Cached per client."""
         if isinstance(ref, dict) and ref.get("id"):
             return ref
-        if not isinstance(ref, str) or not ref.strip():
-            raise ConnectBadRequestError("A vault name or id is required, got %r." % (ref,))
-        if ref in self._vault_cache:
+        if isinstance(ref, str) and ref in self._vault_cache:
             return self._vault_cache[ref]
-        vault = None
-        if looks_like_id(ref):
-            try:
-                vault = self.get_vault(ref)
-            except ConnectNotFoundError:
-                vault = None
-        if vault is None:
-            try:
-                matches = self.list_vaults(name=ref)
-            except ConnectBadRequestError:
-                matches = []
-            if len(matches) == 1:
-                vault = matches[0]
-            elif len(matches) > 1:
-                vault = pick_one(matches, ref, "vault")
-            else:
-                vault = self._pick_vault_from_all(ref)
+        vault = locate_vault(ref, self.get_vault, self.list_vaults)
         self._vault_cache[ref] = vault
         self._vault_cache[vault["id"]] = vault
         return vault
-
-    def _pick_vault_from_all(self, ref):
-        vaults = self.list_vaults()
-        try:
-            return pick_one(vaults, ref, "vault", where="among the %d vault(s) this token can see" % len(vaults))
-        except ConnectNotFoundError as exc:
-            if not vaults:
-                raise ConnectNotFoundError('No vault named "%s": this token gives access to no vault.' % ref)
-            raise exc
 
     # -- items ----------------------------------------------------------
     def list_items(self, vault_id, title=None, tag=None, title_contains=None):
@@ -166,31 +140,13 @@ class ConnectClient(ConnectTransport):
         return item
 
     def resolve_item(self, vault, ref):
-        """Item summary for an id or a title within a vault dict.
+        """Item for an id (the full item) or a title (its summary) within a vault (_locate rules).
 
-        Titles are matched server side first (`title eq`, quotes escaped); if
-        that finds nothing, the vault's list is matched case-insensitively.
         Errors name the vault and the title, list candidates when ambiguous.
         """
         vault = self.resolve_vault(vault)
-        vault_id = vault["id"]
-        where = 'in vault "%s"' % (vault.get("name") or vault_id)
-        if not isinstance(ref, str) or not ref.strip():
-            raise ConnectBadRequestError("An item title or id is required %s, got %r." % (where, ref))
-        if looks_like_id(ref):
-            try:
-                return self.get_item(vault_id, ref)
-            except ConnectNotFoundError:
-                pass
-        try:
-            matches = self.list_items(vault_id, title=ref)
-        except ConnectBadRequestError:
-            matches = []
-        if len(matches) == 1:
-            return matches[0]
-        if len(matches) > 1:
-            return pick_one(matches, ref, "item", where=where, name_key="title")
-        return pick_one(self.list_items(vault_id), ref, "item", where=where, name_key="title")
+        return locate_item(vault, ref, lambda item_id: self.get_item(vault["id"], item_id),
+                           lambda title: item_by_title(vault, title, self.list_items))
 
     def find_item(self, vault_ref, item_ref):
         """Resolve the vault and item by id or name, return the full item."""
