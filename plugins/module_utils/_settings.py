@@ -323,4 +323,3 @@ class ConnectSettings(object):
                                          % (scheme, shown))
             result[scheme] = url
         return result
-

@@ -196,7 +196,6 @@ class ConnectTransport(object):
                 warn("1Password Connect: validate_certs is false: the TLS certificate of %s is not verified, so the "
                      "server cannot be trusted to be the real Connect server." % _redact_url(settings.host))
 
-
     def __enter__(self):
         return self
 

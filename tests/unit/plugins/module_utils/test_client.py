@@ -45,8 +45,6 @@ def err(status, message):
     return {"status": status, "message": message}
 
 
-
-
 def test_repr_hides_the_token():
     settings = ConnectSettings("http://127.0.0.1:8080", TOKEN)
     assert TOKEN not in repr(settings)

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import http.client
 import time
 
 from ansible_collections.secretops.onepassword.plugins.module_utils import _reasons

@@ -56,8 +56,6 @@ def err(status, message):
     return {"status": status, "message": message}
 
 
-
-
 def test_netrc_does_not_replace_the_bearer_token(fake_connect, tmp_path, monkeypatch):
     netrc = tmp_path / "netrc"
     netrc.write_text("machine 127.0.0.1 login someone password netrc-password\n")
