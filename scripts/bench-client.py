@@ -24,10 +24,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "build", "collections"))
 
-from ansible_collections.secretops.onepassword.plugins.module_utils._client import (  # noqa: E402
-    ConnectClient,
-    ConnectSettings,
-)
+from ansible_collections.secretops.onepassword.plugins.module_utils._client import ConnectClient  # noqa: E402
+from ansible_collections.secretops.onepassword.plugins.module_utils._settings import ConnectSettings  # noqa: E402
 
 # Counts TCP connections the client opens (urllib3 reconnects a pooled
 # connection object in place, so its pool counters do not show them).

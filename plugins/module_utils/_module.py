@@ -29,11 +29,7 @@ import inspect
 from ansible.module_utils import basic
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.secretops.onepassword.plugins.module_utils._client import (
-    REQUESTS_IMPORT_ERROR,
-    ConnectClient,
-    requests,
-)
+from ansible_collections.secretops.onepassword.plugins.module_utils._client import ConnectClient
 from ansible_collections.secretops.onepassword.plugins.module_utils._errors import (
     ConnectAmbiguousError,
     ConnectError,
@@ -42,6 +38,10 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._errors impo
 from ansible_collections.secretops.onepassword.plugins.module_utils._options import (
     connect_argument_spec,
     settings_from_module,
+)
+from ansible_collections.secretops.onepassword.plugins.module_utils._transport import (
+    REQUESTS_IMPORT_ERROR,
+    requests,
 )
 
 

@@ -15,15 +15,17 @@ Where each option comes from is declared once per kind of plugin:
   the argument spec with its environment fallbacks; the same fragment's
   DOCUMENTATION part documents it, and a unit test keeps the two in step.
 
-Lookups import this module in every forked worker, so it imports the client
-(and with it requests) only inside the functions that build settings.
+Lookups import this module in every forked worker: it imports _settings,
+which does not import requests.
 """
 
 from __future__ import annotations
 
-#: Defaults of the timeout and retries options; the client uses the same.
-DEFAULT_TIMEOUT = 30
-DEFAULT_RETRIES = 3
+from ansible_collections.secretops.onepassword.plugins.module_utils._settings import (
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+    ConnectSettings,
+)
 
 # One entry per option: the module argument spec, and "env", the variable a
 # module reads on the target when the option is not set.
@@ -98,8 +100,6 @@ def connect_argument_spec():
 
 def settings_from_mapping(values, user_agent=None):
     """ConnectSettings from a dict of option name -> value (missing keys: defaults)."""
-    from ansible_collections.secretops.onepassword.plugins.module_utils._client import ConnectSettings
-
     values = dict(values or {})
     kwargs = {}
     for name, decl in CONNECTION_OPTIONS.items():

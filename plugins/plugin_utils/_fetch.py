@@ -29,7 +29,10 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._errors impo
     ConnectNotFoundError,
     ConnectScopeError,
 )
-from ansible_collections.secretops.onepassword.plugins.module_utils._matching import looks_like_id
+from ansible_collections.secretops.onepassword.plugins.module_utils._locate import (
+    item_by_title,
+    locate_item,
+)
 
 MAX_WORKERS = 8
 MAX_CACHED_FILE = 1024 * 1024
@@ -116,15 +119,15 @@ class ItemSource(object):
         return self._cached(("vault", ref), fetch)
 
     def item(self, vault, ref):
-        """The full item named or identified by ref in the vault dict."""
+        """The full item named or identified by ref in the vault dict (_locate rules)."""
         vault_id = vault["id"]
-        if looks_like_id(ref):
-            try:
-                return self._full_item(vault_id, ref)
-            except ConnectNotFoundError:
-                pass  # maybe a title that looks like an id
-        item_id = self._cached(("itemref", vault_id, ref), lambda: self.client().resolve_item(vault, ref)["id"])
-        return self._full_item(vault_id, item_id)
+
+        def by_title(title):
+            item_id = self._cached(("itemref", vault_id, title),
+                                   lambda: item_by_title(vault, title, self.client().list_items)["id"])
+            return self._full_item(vault_id, item_id)
+
+        return locate_item(vault, ref, lambda item_id: self._full_item(vault_id, item_id), by_title)
 
     def _full_item(self, vault_id, item_id):
         return self._cached(("item", vault_id, item_id), lambda: self.client().get_item(vault_id, item_id))

@@ -18,7 +18,7 @@ from hypothesis.errors import Unsatisfiable
 from conftest import REPO, distinctive  # (loading conftest puts the collection on sys.path)
 
 from ansible_collections.secretops.onepassword.plugins.module_utils import _errors, _item_plan, _item_spec, _options  # noqa: E402
-from ansible_collections.secretops.onepassword.plugins.module_utils._client import normalize_retries  # noqa: E402
+from ansible_collections.secretops.onepassword.plugins.module_utils._settings import normalize_retries  # noqa: E402
 
 QUICK = settings(max_examples=int(os.environ.get("HARDENING_EXAMPLES", "100")), deadline=None, database=None,
                  suppress_health_check=list(HealthCheck))

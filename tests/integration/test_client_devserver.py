@@ -14,7 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from ansible_collections.secretops.onepassword.plugins.module_utils._client import ConnectClient, ConnectSettings
+from ansible_collections.secretops.onepassword.plugins.module_utils._client import ConnectClient
+from ansible_collections.secretops.onepassword.plugins.module_utils._settings import ConnectSettings
 from ansible_collections.secretops.onepassword.plugins.module_utils._errors import (
     ConnectAmbiguousError,
     ConnectAuthError,

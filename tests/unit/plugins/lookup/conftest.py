@@ -65,10 +65,12 @@ class FakeClient(object):
         self._count("resolve_vault")
         return copy.deepcopy(pick_one(VAULTS, ref, "vault"))
 
-    def resolve_item(self, vault, ref):
-        self._count("resolve_item")
-        candidates = [i for i in self.registry.items if i["vault"]["id"] == vault["id"]]
-        return copy.deepcopy(pick_one(candidates, ref, "item", where='in vault "%s"' % vault["name"], name_key="title"))
+    def list_items(self, vault_id, title=None):
+        self._count("list_items")
+        items = [i for i in self.registry.items if i["vault"]["id"] == vault_id]
+        if title is not None:
+            items = [i for i in items if i["title"] == title]
+        return copy.deepcopy(items)
 
     def get_item(self, vault_id, item_id):
         self._count("get_item")

@@ -229,6 +229,6 @@ def test_item_source_does_not_cache_errors(registry):
     memory = MemoryCache()
     source = _fetch.ItemSource(registry.factory, "ns", cache=memory)
     assert isinstance(source.items([("Prod", "missing")])[("Prod", "missing")], Exception)
-    before = registry.count("resolve_item")
+    before = registry.count("list_items")
     source.items([("Prod", "missing")])
-    assert registry.count("resolve_item") == before + 1
+    assert registry.count("list_items") == before + 2  # the title filter, then the whole list

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from ansible_collections.secretops.onepassword.plugins.doc_fragments.connection import ModuleDocFragment
-from ansible_collections.secretops.onepassword.plugins.module_utils._client import ConnectSettings
+from ansible_collections.secretops.onepassword.plugins.module_utils._settings import ConnectSettings
 from ansible_collections.secretops.onepassword.plugins.module_utils._errors import (
     ConnectConfigError,
     ConnectNotFoundError,
