@@ -247,6 +247,41 @@ def section_keys(item):
     return keys
 
 
+def _sections_map(item, field_list):
+    """{section key: {field key: value}} of item_to_dict (empty sections included)."""
+    keys = section_keys(item)
+    per_section = {}
+    for section in item.get("sections") or []:
+        if isinstance(section, dict) and section.get("id"):
+            per_section[section["id"]] = []
+    for entry in field_list:
+        if entry["section_id"] is not None:
+            per_section.setdefault(entry["section_id"], []).append((entry["label"] or entry["id"], entry["value"]))
+    sections = {}
+    for sid, pairs in per_section.items():
+        mapping, dummy = _unique_map(pairs)
+        sections[keys.get(sid, sid)] = mapping
+    return sections
+
+
+def _file_entries(item, files):
+    """The files of item_to_dict; content only where files maps the file's id to it."""
+    file_list = []
+    for file_ in item.get("files") or []:
+        sid = section_of(file_)
+        entry = {
+            "id": file_.get("id") or "",
+            "name": file_.get("name") or "",
+            "size": file_.get("size"),
+            "section_id": sid,
+            "section": section_label(item, sid),
+        }
+        if files is not None and entry["id"] in files:
+            entry["content"] = files[entry["id"]]
+        file_list.append(entry)
+    return file_list
+
+
 def item_to_dict(item, vault=None, now=None, files=None):
     """The whole item for the item lookup.
 
@@ -265,33 +300,8 @@ def item_to_dict(item, vault=None, now=None, files=None):
     field_list = [field_entry(item, f, now=now) for f in (item.get("fields") or []) if isinstance(f, dict)]
     fields, duplicates = _unique_map([(e["label"] or e["id"], e["value"]) for e in field_list])
 
-    keys = section_keys(item)
-    sections = {}
-    per_section = {}
-    for section in item.get("sections") or []:
-        if isinstance(section, dict) and section.get("id"):
-            per_section[section["id"]] = []
-    for entry in field_list:
-        if entry["section_id"] is not None:
-            per_section.setdefault(entry["section_id"], []).append((entry["label"] or entry["id"], entry["value"]))
-    for sid, pairs in per_section.items():
-        mapping, dummy = _unique_map(pairs)
-        sections[keys.get(sid, sid)] = mapping
-
-    file_list = []
-    for file_ in item.get("files") or []:
-        sid = section_of(file_)
-        entry = {
-            "id": file_.get("id") or "",
-            "name": file_.get("name") or "",
-            "size": file_.get("size"),
-            "section_id": sid,
-            "section": section_label(item, sid),
-        }
-        if files is not None and entry["id"] in files:
-            entry["content"] = files[entry["id"]]
-        file_list.append(entry)
-
+    sections = _sections_map(item, field_list)
+    file_list = _file_entries(item, files)
     return {
         "id": item.get("id") or "",
         "title": item.get("title") or "",
