@@ -155,57 +155,47 @@ _raw:
       elements: dict
 """
 
-from ansible.utils.unsafe_proxy import wrap_var
-
 from ansible_collections.secretops.onepassword.plugins.module_utils._errors import ConnectError
 from ansible_collections.secretops.onepassword.plugins.module_utils._references import parse_item_reference
 from ansible_collections.secretops.onepassword.plugins.module_utils._resolve import file_content, item_to_dict
-from ansible_collections.secretops.onepassword.plugins.plugin_utils._lookup import ConnectLookupBase, flatten_terms
+from ansible_collections.secretops.onepassword.plugins.plugin_utils._lookup import ConnectLookupBase
 
 
 class LookupModule(ConnectLookupBase):
 
     NAME = "secretops.onepassword.item"
 
-    def run(self, terms, variables=None, **kwargs):
-        self.set_options(var_options=variables, direct=kwargs)
+    def parse_term(self, term):
+        return parse_item_reference(term, default_vault=self.get_option("vault"))
+
+    def results(self, source, terms, refs):
         on_missing = self.get_option("on_missing")
         include_files = self.get_option("include_files")
         encoding = self.get_option("file_encoding")
-        terms = flatten_terms(terms)
+        got = source.items(refs)
+        contents = {}
+        if include_files:
+            keys = []
+            for found in got.values():
+                if not isinstance(found, ConnectError):
+                    vault, item = found
+                    keys.extend((vault["id"], item["id"], f.get("id")) for f in item.get("files") or [])
+            contents = source.run_all(keys, lambda key: source.file_bytes(*key))
 
-        with self.connect_errors():
-            refs = [parse_item_reference(term, default_vault=self.get_option("vault")) for term in terms]
-            if not refs:
-                return []
-            source = self.item_source()
-            try:
-                got = source.items(refs)
-                contents = {}
-                if include_files:
-                    keys = []
-                    for found in got.values():
-                        if not isinstance(found, ConnectError):
-                            vault, item = found
-                            keys.extend((vault["id"], item["id"], f.get("id")) for f in item.get("files") or [])
-                    contents = source.run_all(keys, lambda key: source.file_bytes(*key))
-            finally:
-                source.close()
-
-            results = []
-            for term, ref in zip(terms, refs):
-                found = got[ref]
-                if isinstance(found, ConnectError):
-                    results.append(self.term_failure(term, found, on_missing))
-                    continue
-                vault, item = found
-                files = None
-                if include_files:
-                    files = {}
-                    for file_ in item.get("files") or []:
-                        content = contents.get((vault["id"], item["id"], file_.get("id")))
-                        if isinstance(content, ConnectError):
-                            raise self.lookup_error(content, term)
-                        files[file_.get("id")] = file_content(file_, content, encoding=encoding)
-                results.append(item_to_dict(item, vault=vault, files=files))
-        return wrap_var(results)
+        results = []
+        for term, ref in zip(terms, refs):
+            found = got[ref]
+            if isinstance(found, ConnectError):
+                results.append(self.term_failure(term, found, on_missing))
+                continue
+            vault, item = found
+            files = None
+            if include_files:
+                files = {}
+                for file_ in item.get("files") or []:
+                    content = contents.get((vault["id"], item["id"], file_.get("id")))
+                    if isinstance(content, ConnectError):
+                        raise self.lookup_error(content, term)
+                    files[file_.get("id")] = file_content(file_, content, encoding=encoding)
+            results.append(item_to_dict(item, vault=vault, files=files))
+        return results

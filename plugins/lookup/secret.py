@@ -116,7 +116,6 @@ _raw:
 """
 
 from ansible.utils.display import Display
-from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.secretops.onepassword.plugins.module_utils._errors import ConnectError
 from ansible_collections.secretops.onepassword.plugins.module_utils._references import parse_reference
@@ -126,7 +125,7 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._resolve imp
     file_content,
     locate,
 )
-from ansible_collections.secretops.onepassword.plugins.plugin_utils._lookup import ConnectLookupBase, flatten_terms
+from ansible_collections.secretops.onepassword.plugins.plugin_utils._lookup import ConnectLookupBase
 
 display = Display()
 
@@ -135,30 +134,20 @@ class LookupModule(ConnectLookupBase):
 
     NAME = "secretops.onepassword.secret"
 
-    def run(self, terms, variables=None, **kwargs):
-        self.set_options(var_options=variables, direct=kwargs)
+    def parse_term(self, term):
+        return parse_reference(term, default_vault=self.get_option("vault"))
+
+    def results(self, source, terms, refs):
         on_missing = self.get_option("on_missing")
-        encoding = self.get_option("file_encoding")
-        terms = flatten_terms(terms)
-
-        with self.connect_errors():
-            refs = [parse_reference(term, default_vault=self.get_option("vault")) for term in terms]
-            if not refs:
-                return []
-            source = self.item_source()
-            try:
-                values = self._resolve(source, refs, encoding)
-            finally:
-                source.close()
-            display.vvv("%s: %d reference(s) over %d item(s), %d fetched from Connect"
-                        % (self.NAME, len(refs), len(set((r.vault, r.item) for r in refs)), source.fetches))
-
+        values = self._resolve(source, refs, self.get_option("file_encoding"))
+        display.vvv("%s: %d reference(s) over %d item(s), %d fetched from Connect"
+                    % (self.NAME, len(refs), len(set((r.vault, r.item) for r in refs)), source.fetches))
         results = []
         for ref, value in zip(refs, values):
             if isinstance(value, ConnectError):
                 value = self.term_failure(ref, value, on_missing)
             results.append(value)
-        return wrap_var(results)
+        return results
 
     @staticmethod
     def _resolve(source, refs, encoding):

@@ -9,12 +9,9 @@
 
 A lookup documents the connection options with
 ``extends_documentation_fragment: [secretops.onepassword.connection,
-secretops.onepassword.connection.plugins]`` and, in run():
-
-    self.set_options(var_options=variables, direct=kwargs)
-    with self.connect_errors():
-        source = self.item_source()      # cached, concurrent fetching (_fetch.py)
-        ...
+secretops.onepassword.connection.plugins]`` and implements two steps of
+run(): parse_term() (a term to a reference) and results() (the references,
+fetched through one ItemSource, to a result per term).
 
 set_options() first rejects an unknown keyword (naming the nearest valid
 one) and templates the play variables the options are read from
@@ -40,6 +37,7 @@ import threading
 from ansible.errors import AnsibleError, AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
+from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.secretops.onepassword.plugins.module_utils._errors import (
     ConnectConfigError,
@@ -116,6 +114,29 @@ class ConnectLookupBase(LookupBase):
                 raise AnsibleLookupError("%s: the variable %s could not be templated: %s" % (
                     self.lookup_name(), name, _first_line(exc))) from None
         return templated
+
+    def run(self, terms, variables=None, **kwargs):
+        """The steps of every lookup: options, the terms parsed, one source for all, a result per term."""
+        self.set_options(var_options=variables, direct=kwargs)
+        terms = flatten_terms(terms)
+        with self.connect_errors():
+            refs = [self.parse_term(term) for term in terms]
+            if not refs:
+                return []
+            source = self.item_source()
+            try:
+                results = self.results(source, terms, refs)
+            finally:
+                source.close()
+        return wrap_var(results)
+
+    def parse_term(self, term):
+        """The reference a term names (raises ConnectError on a malformed one)."""
+        raise NotImplementedError
+
+    def results(self, source, terms, refs):
+        """One result per term, read through source (on_missing applied)."""
+        raise NotImplementedError
 
     def connect_settings(self):
         """ConnectSettings from this lookup's options (set_options must have run)."""
