@@ -7,9 +7,13 @@ from __future__ import annotations
 
 
 class ModuleDocFragment(object):
-    # The attributes every module of the collection documents. A module states
-    # its own support where it differs (diff mode: the writing modules only).
+    # The attributes and requirements every module of the collection documents.
+    # A module states its own support where it differs, through INFO_MODULE or
+    # ITEM_WRITES listed BEFORE this fragment (ansible-doc keeps, key by key,
+    # what an earlier fragment set).
     DOCUMENTATION = r"""
+requirements:
+  - requests (Python library, on the target)
 attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying the target.
@@ -29,4 +33,28 @@ attributes:
     support: full
     membership:
       - secretops.onepassword.connect
+"""
+
+    # Modules that only read.
+    INFO_MODULE = r"""
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Reads only.
+  diff_mode:
+    support: N/A
+    details:
+      - Reads only.
+"""
+
+    # The modules that create, update and delete items.
+    ITEM_WRITES = r"""
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details:
+      - The diff shows the item before and after, every field value masked.
 """

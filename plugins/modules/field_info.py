@@ -24,17 +24,13 @@ seealso:
 extends_documentation_fragment:
   - secretops.onepassword.connection
   - secretops.onepassword.attributes
-requirements:
-  - requests (Python library, on the target)
 attributes:
   check_mode:
     support: full
     details:
-      - Reads only.
+      - Reads only; with O(dest), check mode writes nothing and says whether the file would change.
   diff_mode:
     support: N/A
-    details:
-      - Reads only.
 options:
   item:
     description: Title or id of the item.

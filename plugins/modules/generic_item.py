@@ -31,16 +31,8 @@ seealso:
   - module: secretops.onepassword.item
 extends_documentation_fragment:
   - secretops.onepassword.connection
+  - secretops.onepassword.attributes.item_writes
   - secretops.onepassword.attributes
-requirements:
-  - requests (Python library, on the target)
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-    details:
-      - The diff shows the item before and after, every field value masked.
 options:
   state:
     description:

@@ -22,18 +22,8 @@ seealso:
   - module: secretops.onepassword.item
 extends_documentation_fragment:
   - secretops.onepassword.connection
+  - secretops.onepassword.attributes.info_module
   - secretops.onepassword.attributes
-requirements:
-  - requests (Python library, on the target)
-attributes:
-  check_mode:
-    support: full
-    details:
-      - Reads only.
-  diff_mode:
-    support: N/A
-    details:
-      - Reads only.
 options:
   item:
     description:
