@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
@@ -36,24 +35,9 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._settings im
 from ansible_collections.secretops.onepassword.plugins.module_utils._transport import (
     _ConnectRetry,
 )
-
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
-TOKEN = "eyJhbGciOiJFUzI1NiJ9.c2VjcmV0LXRva2VuLWJvZHk.c2lnbmF0dXJl"
-V1 = "v" * 25 + "1"
-V2 = "v" * 25 + "2"
-I1 = "i" * 25 + "1"
-I2 = "i" * 25 + "2"
-F1 = "f" * 25 + "1"
-FAST = {"total": 2, "backoff_factor": 0.01, "backoff_max": 0.05}
-
-
-def make_client(server, retries=0, warnings=None, **kwargs):
-    settings = ConnectSettings(server.url, TOKEN, retries=retries, **kwargs)
-    return ConnectClient(settings, warn=(warnings.append if warnings is not None else None))
-
-
-def err(status, message):
-    return {"status": status, "message": message}
+from ansible_collections.secretops.onepassword.tests.unit.plugins.module_utils.client_samples import (
+    F1, FAST, I1, I2, TOKEN, V1, V2, err, make_client,
+)
 
 
 def test_netrc_does_not_replace_the_bearer_token(fake_connect, tmp_path, monkeypatch):
