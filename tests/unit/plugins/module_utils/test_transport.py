@@ -36,7 +36,7 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._transport i
     _ConnectRetry,
 )
 from ansible_collections.secretops.onepassword.tests.unit.plugins.module_utils.client_samples import (
-    F1, FAST, I1, I2, TOKEN, V1, V2, err, make_client,
+    FAST, I1, TOKEN, V1, err, make_client,
 )
 
 
