@@ -24,6 +24,7 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._errors impo
     ConnectScopeError,
 )
 from ansible_collections.secretops.onepassword.plugins.module_utils._locate import (
+    full_item,
     item_by_title,
     locate_item,
     locate_vault,
@@ -151,10 +152,7 @@ class ConnectClient(ConnectTransport):
     def find_item(self, vault_ref, item_ref):
         """Resolve the vault and item by id or name, return the full item."""
         vault = self.resolve_vault(vault_ref)
-        item = self.resolve_item(vault, item_ref)
-        if "fields" in item or "sections" in item:
-            return item
-        return self.get_item(vault["id"], item["id"])
+        return full_item(self.resolve_item(vault, item_ref), lambda item_id: self.get_item(vault["id"], item_id))
 
     def create_item(self, vault_id, item):
         """POST; never retried once sent. Returns the created full item."""

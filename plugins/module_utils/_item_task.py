@@ -21,6 +21,7 @@ from ansible_collections.secretops.onepassword.plugins.module_utils._errors impo
     ItemSpecError,
 )
 from ansible_collections.secretops.onepassword.plugins.module_utils._item_plan import plan_create, plan_update
+from ansible_collections.secretops.onepassword.plugins.module_utils._locate import full_item
 from ansible_collections.secretops.onepassword.plugins.module_utils._item_spec import new_id
 
 
@@ -38,9 +39,7 @@ def _find_current(client, vault, item_id, title, policy):
         summary = client.resolve_item(vault, title)
     except ConnectNotFoundError:
         return None, None
-    if "fields" in summary or "sections" in summary:
-        return summary, "title"
-    return client.get_item(vault["id"], summary["id"]), "title"
+    return full_item(summary, lambda found_id: client.get_item(vault["id"], found_id)), "title"
 
 
 def manage_item(client, spec, vault_ref, item_id=None, state="present", check_mode=False, id_factory=new_id):

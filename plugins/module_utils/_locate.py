@@ -91,5 +91,12 @@ def item_by_title(vault, title, list_items):
     return pick_one(list_items(vault["id"]), title, "item", where=where, name_key="title")
 
 
+def full_item(item, get_item):
+    """item when locate_item gave the full item (found by id), else get_item(id) of the summary."""
+    if "fields" in item or "sections" in item:  # a summary carries neither
+        return item
+    return get_item(item["id"])
+
+
 def _in_vault(vault):
     return 'in vault "%s"' % (vault.get("name") or vault["id"])
